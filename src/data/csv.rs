@@ -1,0 +1,486 @@
+//! CSV input: wide (one row per person) and long (`id,age,count[,exposure]`).
+//!
+//! Wide files have an optional `id` column and one column per age whose header
+//! ends in an integer age: `12`, `age12` and crimCV's `Offense12` all work. An
+//! empty cell, `NA`, `NaN` or `.` means "not observed". Long files have the
+//! columns `id`, `age`, `count` and optionally `exposure` (any order, any case).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use ndarray::Array2;
+
+use super::{check_count, check_exposure, CellAt, Panel};
+use crate::error::{Error, Result};
+
+/// Options for [`Panel::from_csv_path`].
+///
+/// ```
+/// use gbtm::ReadOptions;
+/// let opts = ReadOptions { ages: Some((12, 35)), exposure: None };
+/// assert_eq!(opts.ages, Some((12, 35)));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Keep only ages `from..=to` (default: every age in the file).
+    pub ages: Option<(i64, i64)>,
+    /// A wide exposure (time at risk) file laid out like the counts file.
+    pub exposure: Option<PathBuf>,
+}
+
+/// Cells of one CSV file: (line number, cells), header first.
+type Records = Vec<(u64, Vec<String>)>;
+
+fn read_records(text: &str, path: &str) -> Result<Records> {
+    let mut rdr = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(::csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| Error::Csv {
+            path: path.to_string(),
+            row: e.position().map_or(0, |p| p.line()),
+            message: e.to_string(),
+        })?;
+        let line = rec.position().map_or(0, |p| p.line());
+        // Skip wholly blank lines (a trailing newline, say).
+        if rec.len() == 1 && rec[0].is_empty() {
+            continue;
+        }
+        out.push((line, rec.iter().map(str::to_string).collect()));
+    }
+    if out.is_empty() {
+        return Err(Error::NoPersons {
+            path: path.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+fn is_missing(cell: &str) -> bool {
+    cell.is_empty()
+        || cell == "."
+        || cell.eq_ignore_ascii_case("na")
+        || cell.eq_ignore_ascii_case("nan")
+}
+
+fn parse_number(cell: &str, at: &CellAt<'_>) -> Result<f64> {
+    cell.parse::<f64>().map_err(|_| Error::NonNumeric {
+        path: at.path.to_string(),
+        row: at.row,
+        column: at.column.to_string(),
+        value: cell.to_string(),
+    })
+}
+
+/// The integer age at the end of a header cell (`Offense12` → 12).
+fn trailing_age(name: &str) -> Option<i64> {
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return None;
+    }
+    name[name.len() - digits..].parse().ok()
+}
+
+fn check_ragged(path: &str, line: u64, expected: usize, found: usize) -> Result<()> {
+    if expected != found {
+        return Err(Error::RaggedRow {
+            path: path.to_string(),
+            row: line,
+            expected,
+            found,
+        });
+    }
+    Ok(())
+}
+
+/// A parsed wide file: ids (if an `id` column exists), ages ascending, values
+/// (NaN = missing) and the line number of each row.
+struct Wide {
+    ids: Option<Vec<String>>,
+    ages: Vec<i64>,
+    values: Array2<f64>,
+    lines: Vec<u64>,
+}
+
+fn parse_wide(
+    records: &Records,
+    path: &str,
+    check: fn(f64, &CellAt<'_>) -> Result<f64>,
+) -> Result<Wide> {
+    let (_, header) = &records[0];
+    let mut id_col = None;
+    let mut age_cols: Vec<(i64, usize)> = Vec::new();
+    for (j, name) in header.iter().enumerate() {
+        if name.eq_ignore_ascii_case("id") {
+            if id_col.replace(j).is_some() {
+                return Err(bad_header(path, name, "the id column appears twice"));
+            }
+        } else if let Some(age) = trailing_age(name) {
+            if age_cols.iter().any(|&(a, _)| a == age) {
+                return Err(bad_header(path, name, &format!("age {age} appears twice")));
+            }
+            age_cols.push((age, j));
+        } else {
+            return Err(bad_header(
+                path,
+                name,
+                "a wide file's columns are `id` and ages (a header ending in an integer age, like `12`, `age12` or `Offense12`); a long file needs `id,age,count`",
+            ));
+        }
+    }
+    if age_cols.is_empty() {
+        return Err(bad_header(path, "", "no age columns in the header"));
+    }
+    age_cols.sort_unstable();
+    let rows = &records[1..];
+    let mut values = Array2::<f64>::from_elem((rows.len(), age_cols.len()), f64::NAN);
+    let mut ids = id_col.map(|_| Vec::with_capacity(rows.len()));
+    let mut seen = HashMap::new();
+    let mut lines = Vec::with_capacity(rows.len());
+    for (i, (line, cells)) in rows.iter().enumerate() {
+        check_ragged(path, *line, header.len(), cells.len())?;
+        lines.push(*line);
+        if let (Some(j), Some(ids)) = (id_col, ids.as_mut()) {
+            let id = cells[j].clone();
+            if seen.insert(id.clone(), i).is_some() {
+                return Err(Error::DuplicateId {
+                    path: path.to_string(),
+                    row: *line,
+                    id,
+                });
+            }
+            ids.push(id);
+        }
+        for (k, &(_, j)) in age_cols.iter().enumerate() {
+            let cell = cells[j].as_str();
+            if is_missing(cell) {
+                continue;
+            }
+            let at = CellAt {
+                path,
+                row: *line,
+                column: &header[j],
+            };
+            values[[i, k]] = check(parse_number(cell, &at)?, &at)?;
+        }
+    }
+    Ok(Wide {
+        ids,
+        ages: age_cols.iter().map(|&(a, _)| a).collect(),
+        values,
+        lines,
+    })
+}
+
+fn bad_header(path: &str, column: &str, message: &str) -> Error {
+    Error::BadHeader {
+        path: path.to_string(),
+        column: column.to_string(),
+        message: message.to_string(),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn is_long_header(header: &[String]) -> bool {
+    let has = |n: &str| header.iter().any(|h| h.eq_ignore_ascii_case(n));
+    has("age") && has("count")
+}
+
+impl Panel {
+    /// Reads a wide or long CSV file (the header decides which), applies the age
+    /// window and attaches a wide exposure file if one is given.
+    ///
+    /// ```no_run
+    /// use gbtm::{Panel, ReadOptions};
+    /// let opts = ReadOptions { ages: Some((12, 35)), ..Default::default() };
+    /// let panel = Panel::from_csv_path("data-synthetic/three-groups.csv", &opts)?;
+    /// println!("{} persons", panel.n_persons());
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    pub fn from_csv_path(path: impl AsRef<Path>, opts: &ReadOptions) -> Result<Panel> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let text = read_text(path)?;
+        let records = read_records(&text, &name)?;
+        let mut panel = if is_long_header(&records[0].1) {
+            if let Some(e) = &opts.exposure {
+                return Err(Error::ExposureMismatch {
+                    path: e.display().to_string(),
+                    message: format!(
+                        "{name} is a long file; give its exposure as an `exposure` column instead"
+                    ),
+                });
+            }
+            long_panel(&records, &name)?
+        } else {
+            let counts = parse_wide(&records, &name, check_count)?;
+            let exposure = match &opts.exposure {
+                None => None,
+                Some(p) => {
+                    let ename = p.display().to_string();
+                    let etext = read_text(p)?;
+                    let erec = read_records(&etext, &ename)?;
+                    Some(align_exposure(
+                        &counts,
+                        &parse_wide(&erec, &ename, check_exposure)?,
+                        &ename,
+                    )?)
+                }
+            };
+            wide_panel(counts, exposure, &name)?
+        };
+        if let Some((from, to)) = opts.ages {
+            panel = panel.window(from, to)?;
+        }
+        Ok(panel)
+    }
+
+    /// Parses a wide CSV held in memory; `name` is used in error messages.
+    ///
+    /// ```
+    /// use gbtm::Panel;
+    /// let p = Panel::from_wide_csv_str("id,Offense12,Offense13\na,0,1\nb,2,\n", "x.csv").unwrap();
+    /// assert_eq!(p.ages(), &[12, 13]);
+    /// assert_eq!(p.n_observations(), 3);
+    /// ```
+    pub fn from_wide_csv_str(text: &str, name: &str) -> Result<Panel> {
+        let records = read_records(text, name)?;
+        wide_panel(parse_wide(&records, name, check_count)?, None, name)
+    }
+
+    /// Parses a long CSV (`id,age,count[,exposure]`) held in memory.
+    ///
+    /// ```
+    /// use gbtm::Panel;
+    /// let p = Panel::from_long_csv_str("id,age,count\na,12,0\na,13,2\nb,12,1\n", "x.csv").unwrap();
+    /// assert_eq!((p.n_persons(), p.n_observations()), (2, 3));
+    /// ```
+    pub fn from_long_csv_str(text: &str, name: &str) -> Result<Panel> {
+        long_panel(&read_records(text, name)?, name)
+    }
+}
+
+fn wide_panel(w: Wide, exposure: Option<Array2<f64>>, name: &str) -> Result<Panel> {
+    let n = w.values.nrows();
+    let ids = w
+        .ids
+        .unwrap_or_else(|| (1..=n).map(|i| i.to_string()).collect());
+    let observed = w.values.mapv(|v| !v.is_nan());
+    let counts = w.values.mapv(|v| if v.is_nan() { 0.0 } else { v });
+    Panel::assemble(ids, w.ages, counts, observed, exposure, name)
+}
+
+/// Lines the exposure file up with the counts: by id where both files have an
+/// id column, else by row order. Every observed count needs an exposure.
+fn align_exposure(counts: &Wide, expo: &Wide, ename: &str) -> Result<Array2<f64>> {
+    let mismatch = |message: String| Error::ExposureMismatch {
+        path: ename.to_string(),
+        message,
+    };
+    let rows: Vec<usize> = match (&counts.ids, &expo.ids) {
+        (Some(cid), Some(eid)) => {
+            let index: HashMap<&str, usize> =
+                eid.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+            cid.iter()
+                .map(|id| {
+                    index
+                        .get(id.as_str())
+                        .copied()
+                        .ok_or_else(|| mismatch(format!("no exposure row for id {id:?}")))
+                })
+                .collect::<Result<_>>()?
+        }
+        _ => {
+            if expo.values.nrows() != counts.values.nrows() {
+                return Err(mismatch(format!(
+                    "{} exposure rows for {} count rows",
+                    expo.values.nrows(),
+                    counts.values.nrows()
+                )));
+            }
+            (0..counts.values.nrows()).collect()
+        }
+    };
+    let mut out = Array2::<f64>::ones(counts.values.dim());
+    for (k, age) in counts.ages.iter().enumerate() {
+        let ecol = expo.ages.iter().position(|a| a == age);
+        for (i, &r) in rows.iter().enumerate() {
+            if counts.values[[i, k]].is_nan() {
+                continue;
+            }
+            let v = ecol.map_or(f64::NAN, |c| expo.values[[r, c]]);
+            if v.is_nan() {
+                return Err(mismatch(format!(
+                    "row {} has an observed count at age {age} but no exposure (exposure row {})",
+                    counts.lines[i], expo.lines[r]
+                )));
+            }
+            out[[i, k]] = v;
+        }
+    }
+    Ok(out)
+}
+
+fn long_panel(records: &Records, path: &str) -> Result<Panel> {
+    let (_, header) = &records[0];
+    let col = |n: &str| header.iter().position(|h| h.eq_ignore_ascii_case(n));
+    let need = |n: &str| {
+        col(n).ok_or_else(|| bad_header(path, n, "a long file needs the columns id, age, count"))
+    };
+    let (ci, ca, cc, ce) = (need("id")?, need("age")?, need("count")?, col("exposure"));
+    struct Cell {
+        person: usize,
+        age: i64,
+        count: f64,
+        exposure: f64,
+    }
+    let mut persons: HashMap<String, usize> = HashMap::new();
+    let mut ids: Vec<String> = Vec::new();
+    let mut seen: HashMap<(usize, i64), u64> = HashMap::new();
+    let mut cells = Vec::new();
+    for (line, row) in &records[1..] {
+        check_ragged(path, *line, header.len(), row.len())?;
+        let at = |j: usize| CellAt {
+            path,
+            row: *line,
+            column: &header[j],
+        };
+        let age_f = parse_number(&row[ca], &at(ca))?;
+        if age_f.fract() != 0.0 || !age_f.is_finite() {
+            return Err(Error::NonNumeric {
+                path: path.to_string(),
+                row: *line,
+                column: header[ca].clone(),
+                value: row[ca].clone(),
+            });
+        }
+        let age = age_f as i64;
+        let next = ids.len();
+        let person = *persons.entry(row[ci].clone()).or_insert(next);
+        if person == next {
+            ids.push(row[ci].clone());
+        }
+        if seen.insert((person, age), *line).is_some() {
+            return Err(Error::DuplicateObservation {
+                path: path.to_string(),
+                row: *line,
+                id: row[ci].clone(),
+                age,
+            });
+        }
+        if is_missing(&row[cc]) {
+            continue;
+        }
+        let count = check_count(parse_number(&row[cc], &at(cc))?, &at(cc))?;
+        let exposure = match ce {
+            Some(j) if !is_missing(&row[j]) => check_exposure(parse_number(&row[j], &at(j))?, &at(j))?,
+            Some(j) => {
+                return Err(Error::BadExposure {
+                    path: path.to_string(),
+                    row: *line,
+                    column: header[j].clone(),
+                    value: f64::NAN,
+                })
+            }
+            None => 1.0,
+        };
+        cells.push(Cell {
+            person,
+            age,
+            count,
+            exposure,
+        });
+    }
+    let mut ages: Vec<i64> = cells.iter().map(|c| c.age).collect();
+    ages.sort_unstable();
+    ages.dedup();
+    if ages.is_empty() {
+        return Err(Error::NoPersons {
+            path: path.to_string(),
+        });
+    }
+    let (n, t) = (ids.len(), ages.len());
+    let mut y = Array2::<f64>::zeros((n, t));
+    let mut obs = Array2::<bool>::from_elem((n, t), false);
+    let mut expo = ce.map(|_| Array2::<f64>::ones((n, t)));
+    for c in &cells {
+        let j = ages.binary_search(&c.age).expect("age collected above");
+        y[[c.person, j]] = c.count;
+        obs[[c.person, j]] = true;
+        if let Some(e) = expo.as_mut() {
+            e[[c.person, j]] = c.exposure;
+        }
+    }
+    Panel::assemble(ids, ages, y, obs, expo, path)
+}
+
+impl Panel {
+    /// The panel as a wide CSV (`id` then one column per age; empty cells are
+    /// unobserved), the layout [`Panel::from_csv_path`] reads back.
+    ///
+    /// ```
+    /// use gbtm::Panel;
+    /// let p = Panel::from_wide_csv_str("id,12,13\na,1,\n", "x.csv").unwrap();
+    /// assert_eq!(p.to_wide_csv(), "id,12,13\na,1,\n");
+    /// ```
+    pub fn to_wide_csv(&self) -> String {
+        self.wide_csv(|i, t| self.observed[[i, t]].then(|| self.counts[[i, t]].to_string()))
+    }
+
+    /// The exposure as a wide CSV in the same layout (`None` without exposure).
+    pub fn exposure_to_wide_csv(&self) -> Option<String> {
+        let e = self.exposure.as_ref()?;
+        Some(self.wide_csv(|i, t| self.observed[[i, t]].then(|| e[[i, t]].to_string())))
+    }
+
+    fn wide_csv(&self, cell: impl Fn(usize, usize) -> Option<String>) -> String {
+        let mut s = String::from("id");
+        for a in &self.ages {
+            s.push_str(&format!(",{a}"));
+        }
+        s.push('\n');
+        for (i, id) in self.ids.iter().enumerate() {
+            s.push_str(id);
+            for t in 0..self.ages.len() {
+                s.push(',');
+                if let Some(v) = cell(i, t) {
+                    s.push_str(&v);
+                }
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same
+/// folder, then a rename, so a reader never sees a partial file.
+///
+/// ```
+/// let dir = std::env::temp_dir().join("gbtm-doc-atomic");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// gbtm::data::csv::write_atomic(&dir.join("a.txt"), "hello").unwrap();
+/// assert_eq!(std::fs::read_to_string(dir.join("a.txt")).unwrap(), "hello");
+/// ```
+pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, contents).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}

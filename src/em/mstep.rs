@@ -1,0 +1,172 @@
+//! The M-step: per group, a posterior-weighted Poisson regression and (ZIP) a
+//! weighted logistic regression, both on the T pooled ages, solved by damped
+//! Newton with a Cholesky solve. Pooling is exact: the complete-data
+//! log-likelihood of group k depends on the data only through the per-age sums
+//! in [`Stats`].
+
+use ndarray::Array2;
+
+use super::estep::{softplus, Stats};
+
+/// Cholesky factorisation of a symmetric positive definite matrix (row-major,
+/// n × n). Returns `None` if it is not positive definite.
+pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let mut sum = a[i * n + j];
+            for k in 0..j {
+                sum -= l[i * n + k] * l[j * n + k];
+            }
+            if i == j {
+                if !(sum > 0.0) || !sum.is_finite() {
+                    return None;
+                }
+                l[i * n + i] = sum.sqrt();
+            } else {
+                l[i * n + j] = sum / l[j * n + j];
+            }
+        }
+    }
+    Some(l)
+}
+
+/// Solves `L Lᵀ x = b` given the Cholesky factor `L`.
+pub(crate) fn cholesky_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
+    let mut y = b.to_vec();
+    for i in 0..n {
+        for k in 0..i {
+            y[i] -= l[i * n + k] * y[k];
+        }
+        y[i] /= l[i * n + i];
+    }
+    for i in (0..n).rev() {
+        for k in i + 1..n {
+            y[i] -= l[k * n + i] * y[k];
+        }
+        y[i] /= l[i * n + i];
+    }
+    y
+}
+
+/// The two pooled problems: maximise `Σ_t a_t·η_t − b_t·link(η_t)` with
+/// `η = X β`, where link is `exp` (Poisson) or softplus (logistic).
+#[derive(Clone, Copy)]
+pub(crate) enum Link {
+    Exp,
+    Softplus,
+}
+
+impl Link {
+    /// (value, first derivative, second derivative) of the link at η.
+    fn eval(self, eta: f64) -> (f64, f64, f64) {
+        match self {
+            Link::Exp => {
+                let m = eta.exp();
+                (m, m, m)
+            }
+            Link::Softplus => {
+                let p = 1.0 / (1.0 + (-eta).exp());
+                (softplus(eta), p, p * (1.0 - p))
+            }
+        }
+    }
+}
+
+fn objective(x: &Array2<f64>, beta: &[f64], a: &[f64], b: &[f64], link: Link) -> f64 {
+    let mut f = 0.0;
+    for t in 0..x.nrows() {
+        if a[t] == 0.0 && b[t] == 0.0 {
+            continue;
+        }
+        let eta: f64 = (0..beta.len()).map(|j| x[[t, j]] * beta[j]).sum();
+        f += a[t] * eta - b[t] * link.eval(eta).0;
+    }
+    f
+}
+
+/// Gradient of the pooled objective at `beta`.
+pub(crate) fn gradient(x: &Array2<f64>, beta: &[f64], a: &[f64], b: &[f64], link: Link) -> Vec<f64> {
+    let p = beta.len();
+    let mut g = vec![0.0; p];
+    for t in 0..x.nrows() {
+        let eta: f64 = (0..p).map(|j| x[[t, j]] * beta[j]).sum();
+        let r = a[t] - b[t] * link.eval(eta).1;
+        for j in 0..p {
+            g[j] += x[[t, j]] * r;
+        }
+    }
+    g
+}
+
+/// Damped Newton from `beta` (warm start). Each step is halved until the
+/// objective does not decrease; stops when the step is below 1e-10 in every
+/// coordinate or after 100 steps. A tiny ridge keeps the Hessian invertible
+/// when some ages carry no weight.
+pub(crate) fn newton(x: &Array2<f64>, beta: &mut [f64], a: &[f64], b: &[f64], link: Link) {
+    let p = beta.len();
+    let mut f = objective(x, beta, a, b, link);
+    for _ in 0..100 {
+        let mut g = vec![0.0; p];
+        let mut h = vec![0.0; p * p];
+        let scale: f64 = b.iter().sum::<f64>().max(1e-300);
+        for t in 0..x.nrows() {
+            if a[t] == 0.0 && b[t] == 0.0 {
+                continue;
+            }
+            let eta: f64 = (0..p).map(|j| x[[t, j]] * beta[j]).sum();
+            let (_, d1, d2) = link.eval(eta);
+            let r = a[t] - b[t] * d1;
+            let w = b[t] * d2;
+            for j in 0..p {
+                g[j] += x[[t, j]] * r;
+                for l in 0..=j {
+                    h[j * p + l] += w * x[[t, j]] * x[[t, l]];
+                }
+            }
+        }
+        for j in 0..p {
+            h[j * p + j] += 1e-12 * scale;
+            for l in 0..j {
+                h[l * p + j] = h[j * p + l];
+            }
+        }
+        let Some(l) = cholesky(&h, p) else { return };
+        let step = cholesky_solve(&l, p, &g);
+        let mut size = 1.0;
+        let mut accepted = false;
+        for _ in 0..30 {
+            let trial: Vec<f64> = beta.iter().zip(&step).map(|(b0, s)| b0 + size * s).collect();
+            let ft = objective(x, &trial, a, b, link);
+            if ft.is_finite() && ft >= f {
+                beta.copy_from_slice(&trial);
+                f = ft;
+                accepted = true;
+                break;
+            }
+            size *= 0.5;
+        }
+        let max_step = step.iter().fold(0.0f64, |m, s| m.max((size * s).abs()));
+        if !accepted || max_step < 1e-10 {
+            return;
+        }
+    }
+}
+
+/// Updates the parameters of every group from the E-step sums.
+pub(crate) fn mstep(
+    ws: &super::estep::Workspace<'_>,
+    stats: &Stats,
+    params: &mut crate::model::Params,
+) {
+    let t = ws.n_ages();
+    let total: f64 = stats.s.iter().sum();
+    for g in 0..params.groups() {
+        let r = g * t..(g + 1) * t;
+        newton(&ws.x[g], &mut params.beta[g], &stats.y[r.clone()], &stats.e[r.clone()], Link::Exp);
+        if let Some(gamma) = params.gamma.as_mut() {
+            newton(&ws.z[g], &mut gamma[g], &stats.zs[r.clone()], &stats.n[r], Link::Softplus);
+        }
+        params.pi[g] = stats.s[g] / total;
+    }
+}

@@ -1,0 +1,118 @@
+//! Newton on the full marginal log-likelihood, with the Hessian taken by
+//! central differences of the exact score. Used to finish EM's slow final
+//! approach, and to check that a solution is a maximum (negative definite
+//! Hessian).
+
+use super::estep::{estep, Stats, Workspace};
+use super::mstep::{cholesky, cholesky_solve};
+use super::{max_abs, score};
+use crate::model::Params;
+
+/// Parameters as one vector: all β, then all γ (ZIP), then ln(π_k / π_1) for
+/// k = 2..K.
+pub(crate) fn flatten(p: &Params) -> Vec<f64> {
+    let mut v: Vec<f64> = p.beta.iter().flatten().copied().collect();
+    if let Some(g) = &p.gamma {
+        v.extend(g.iter().flatten());
+    }
+    v.extend(p.pi[1..].iter().map(|pk| (pk / p.pi[0]).ln()));
+    v
+}
+
+/// Inverse of [`flatten`], shaped like `like`.
+pub(crate) fn unflatten(v: &[f64], like: &Params) -> Params {
+    let mut it = v.iter().copied();
+    let mut take = |shape: &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+        shape.iter().map(|b| (0..b.len()).map(|_| it.next().unwrap_or(0.0)).collect()).collect()
+    };
+    let beta = take(&like.beta);
+    let gamma = like.gamma.as_ref().map(&mut take);
+    let logits: Vec<f64> = std::iter::once(0.0).chain(it).collect();
+    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
+    let sum: f64 = w.iter().sum();
+    Params {
+        beta,
+        gamma,
+        pi: w.iter().map(|x| x / sum).collect(),
+    }
+}
+
+/// Hessian of the log-likelihood at `params` (row-major P × P), by central
+/// differences of the score, symmetrised.
+pub(crate) fn hessian(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
+    let theta = flatten(params);
+    let p = theta.len();
+    let mut h = vec![0.0; p * p];
+    for j in 0..p {
+        let step = 1e-5 * theta[j].abs().max(1.0);
+        let grad_at = |d: f64| {
+            let mut th = theta.clone();
+            th[j] += d;
+            let q = unflatten(&th, params);
+            score(ws, &q, &estep(ws, &q))
+        };
+        let plus = grad_at(step);
+        let minus = grad_at(-step);
+        for i in 0..p {
+            h[i * p + j] = (plus[i] - minus[i]) / (2.0 * step);
+        }
+    }
+    for i in 0..p {
+        for j in 0..i {
+            let m = 0.5 * (h[i * p + j] + h[j * p + i]);
+            h[i * p + j] = m;
+            h[j * p + i] = m;
+        }
+    }
+    h
+}
+
+/// Cholesky factor of −H if the Hessian is negative definite.
+pub(crate) fn negative_definite(h: &[f64], p: usize) -> Option<Vec<f64>> {
+    let neg: Vec<f64> = h.iter().map(|x| -x).collect();
+    cholesky(&neg, p)
+}
+
+/// Up to 8 Newton steps with step halving. Returns the new parameters if the
+/// log-likelihood rose and the score fell below `score_tol` (per person);
+/// `None` if the Hessian is not negative definite or Newton made no headway.
+pub(crate) fn newton_polish(
+    ws: &Workspace<'_>,
+    start: &Params,
+    mut stats: Stats,
+    score_tol: f64,
+) -> Option<Params> {
+    let n = ws.panel.n_persons() as f64;
+    let mut params = start.clone();
+    for _ in 0..8 {
+        let g = score(ws, &params, &stats);
+        if max_abs(&g) / n < score_tol {
+            return Some(params);
+        }
+        let h = hessian(ws, &params);
+        let p = g.len();
+        let l = negative_definite(&h, p)?;
+        let step = cholesky_solve(&l, p, &g);
+        let theta = flatten(&params);
+        let mut size = 1.0;
+        let mut moved = false;
+        for _ in 0..20 {
+            let th: Vec<f64> = theta.iter().zip(&step).map(|(t, s)| t + size * s).collect();
+            let q = unflatten(&th, &params);
+            let st = estep(ws, &q);
+            if st.ll.is_finite() && st.ll >= stats.ll {
+                params = q;
+                stats = st;
+                moved = true;
+                break;
+            }
+            size *= 0.5;
+        }
+        if !moved {
+            return None;
+        }
+    }
+    let g = score(ws, &params, &stats);
+    (max_abs(&g) / n < score_tol).then_some(params)
+}

@@ -1,0 +1,190 @@
+//! The one error type of the crate.
+//!
+//! Every failure on user data comes back as an [`Error`] that names where the
+//! problem is: the file (or `<array>` for panels built in memory), the row (the
+//! line number in the file, header = line 1), the column and the value.
+
+use thiserror::Error;
+
+/// Result alias used throughout gbtm.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in gbtm.
+///
+/// ```
+/// use gbtm::{Error, Panel};
+/// let err = Panel::from_wide_csv_str("id,12\na,-1\n", "mem.csv").unwrap_err();
+/// assert!(matches!(err, Error::NegativeCount { .. }));
+/// assert!(err.to_string().contains("mem.csv"));
+/// ```
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// File concerned.
+        path: String,
+        /// Underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The CSV reader itself failed (bad quoting, invalid UTF-8, ...).
+    #[error("{path}, row {row}: malformed CSV: {message}")]
+    Csv {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1).
+        row: u64,
+        /// What the CSV reader said.
+        message: String,
+    },
+    /// A header cell is neither `id` nor a name ending in an integer age, or the
+    /// header lacks a required column.
+    #[error("{path}: column {column:?}: {message}")]
+    BadHeader {
+        /// File concerned.
+        path: String,
+        /// The offending header cell.
+        column: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A data row has a different number of cells than the header.
+    #[error("{path}, row {row}: ragged row: expected {expected} cells as in the header, found {found}")]
+    RaggedRow {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1).
+        row: u64,
+        /// Cells in the header.
+        expected: usize,
+        /// Cells in this row.
+        found: usize,
+    },
+    /// A cell that should hold a number does not.
+    #[error("{path}, row {row}, column {column:?}: non-numeric value {value:?}")]
+    NonNumeric {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1).
+        row: u64,
+        /// Column name.
+        column: String,
+        /// The cell as written.
+        value: String,
+    },
+    /// A count is below zero.
+    #[error("{path}, row {row}, column {column:?}: negative count {value}")]
+    NegativeCount {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1).
+        row: u64,
+        /// Column name.
+        column: String,
+        /// The value.
+        value: f64,
+    },
+    /// A count is not a whole number (or is not finite).
+    #[error("{path}, row {row}, column {column:?}: count {value} is not a non-negative integer")]
+    NonIntegerCount {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1).
+        row: u64,
+        /// Column name.
+        column: String,
+        /// The value.
+        value: f64,
+    },
+    /// An exposure (time at risk) is outside (0, 1].
+    #[error("{path}, row {row}, column {column:?}: exposure {value} is outside (0, 1]")]
+    BadExposure {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1).
+        row: u64,
+        /// Column name.
+        column: String,
+        /// The value.
+        value: f64,
+    },
+    /// The same (id, age) pair occurs twice.
+    #[error("{path}, row {row}: duplicate observation for id {id:?} at age {age}")]
+    DuplicateObservation {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1) of the second occurrence.
+        row: u64,
+        /// Person id.
+        id: String,
+        /// Age.
+        age: i64,
+    },
+    /// An id occurs twice in a wide file.
+    #[error("{path}, row {row}: duplicate id {id:?}")]
+    DuplicateId {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1) of the second occurrence.
+        row: u64,
+        /// Person id.
+        id: String,
+    },
+    /// The exposure matrix does not line up with the counts.
+    #[error("{path}: exposure does not match the counts: {message}")]
+    ExposureMismatch {
+        /// Exposure file.
+        path: String,
+        /// What does not match.
+        message: String,
+    },
+    /// No person has an observed year in the age window.
+    #[error("{path}: no persons with an observed year in the age window")]
+    NoPersons {
+        /// File concerned.
+        path: String,
+    },
+    /// More groups were asked for than there are persons.
+    #[error("{groups} groups requested but the panel has only {persons} persons")]
+    TooManyGroups {
+        /// Groups requested.
+        groups: usize,
+        /// Persons in the panel.
+        persons: usize,
+    },
+    /// A model or reader parameter is out of range.
+    #[error("invalid parameter {name}: {message}")]
+    InvalidParameter {
+        /// Parameter name as the user knows it (`order`, `--ages`, ...).
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Every start ended in a degenerate solution.
+    #[error("no usable solution: all {starts} starts ended degenerate (first reason: {reason})")]
+    AllDegenerate {
+        /// Starts tried.
+        starts: usize,
+        /// Why the best of them is degenerate.
+        reason: String,
+    },
+    /// JSON (de)serialisation failed.
+    #[error("{path}: JSON: {message}")]
+    Json {
+        /// File concerned.
+        path: String,
+        /// Underlying message.
+        message: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn param(name: &str, message: impl Into<String>) -> Self {
+        Error::InvalidParameter {
+            name: name.to_string(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Reports of a fit: the JSON summary ([`FitSummary`]) and a readable table.
+
+use serde::{Deserialize, Serialize};
+
+use crate::design::AgeScale;
+use crate::diagnostics::{aic, bic, Diagnostics};
+use crate::fit::{FittedGbtm, LocalOptimum};
+use crate::model::Family;
+
+/// One group in a [`FitSummary`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    /// Estimated group probability π̂_k.
+    pub proportion: f64,
+    /// Share of persons assigned to the group by maximum posterior.
+    pub assigned_share: f64,
+    /// Persons assigned to the group.
+    pub n_assigned: usize,
+    /// Mean posterior over the persons assigned to the group.
+    pub avepp: f64,
+    /// Odds of correct classification, with π̂_k.
+    pub occ: f64,
+    /// Order of the log-rate polynomial.
+    pub order: usize,
+    /// Log-rate coefficients on the scaled age `(age − center) / scale`.
+    pub coefficients: Vec<f64>,
+    /// Order of the logit zero-inflation polynomial (ZIP).
+    pub iorder: Option<usize>,
+    /// Logit zero-inflation coefficients on the scaled age (ZIP).
+    pub zero_inflation_coefficients: Option<Vec<f64>>,
+    /// λ_kt at exposure 1, one per age.
+    pub rate: Vec<f64>,
+    /// ω_kt per age (ZIP), else `null`.
+    pub zero_inflation: Option<Vec<f64>>,
+}
+
+/// Everything `gbtm fit --json` prints. Field names are stable.
+///
+/// ```
+/// use gbtm::{FitSummary, Gbtm, Panel};
+/// use ndarray::Array2;
+/// let counts = Array2::from_shape_fn((30, 5), |(i, t)| ((i * 7 + t * 3) % 4) as f64);
+/// let panel = Panel::from_arrays(counts.view(), &[12, 13, 14, 15, 16], None)?;
+/// let fit = Gbtm::poisson(1).order(2).fit(&panel)?;
+/// let s = FitSummary::new(&fit);
+/// assert_eq!(s.parameters, 3);
+/// assert_eq!(s.groups[0].rate.len(), 5);
+/// let json = serde_json::to_string(&s).unwrap();
+/// assert!(json.contains("\"bic_observations\""));
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitSummary {
+    /// `poisson` or `zip`.
+    pub model: Family,
+    /// Persons fitted.
+    pub n_persons: usize,
+    /// Observed person-years.
+    pub n_observations: usize,
+    /// Persons dropped for having no observed year in the window.
+    pub n_dropped: usize,
+    /// Ages of the panel.
+    pub ages: Vec<i64>,
+    /// The scaling of age used by the coefficients.
+    pub age_scaling: AgeScale,
+    /// Maximised log-likelihood.
+    pub log_likelihood: f64,
+    /// Free parameters (traj's count).
+    pub parameters: usize,
+    /// `LL − ½·parameters·ln(n_persons)`; larger is better.
+    pub bic: f64,
+    /// `LL − ½·parameters·ln(n_observations)`.
+    pub bic_observations: f64,
+    /// `LL − parameters`.
+    pub aic: f64,
+    /// Relative entropy; 1 = perfect separation.
+    pub entropy: f64,
+    /// Whether both convergence tolerances were met.
+    pub converged: bool,
+    /// EM iterations of the best start.
+    pub iterations: usize,
+    /// Largest |score| of LL / N at the solution.
+    pub max_score: f64,
+    /// Whether the Hessian is negative definite at the solution.
+    pub hessian_negative_definite: bool,
+    /// Starts run to convergence.
+    pub starts: usize,
+    /// Short screening runs that chose them.
+    pub screened: usize,
+    /// Starts that reached the best log-likelihood (within 1e-6).
+    pub starts_at_best: usize,
+    /// Starts discarded as degenerate.
+    pub degenerate_starts: usize,
+    /// Distinct local optima, best first.
+    pub local_optima: Vec<LocalOptimum>,
+    /// Seed of the fit.
+    pub seed: u64,
+    /// One entry per group.
+    pub groups: Vec<GroupSummary>,
+}
+
+impl FitSummary {
+    /// Summarises a fitted model.
+    pub fn new(fit: &FittedGbtm) -> FitSummary {
+        let info = fit.info();
+        let spec = fit.spec();
+        let params = fit.params();
+        let diag = Diagnostics::new(fit.posteriors(), &params.pi);
+        let rates = fit.rates();
+        let zi = fit.zero_inflation();
+        let p = spec.n_parameters();
+        let ll = info.log_likelihood;
+        let groups = diag
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, d)| GroupSummary {
+                proportion: d.proportion,
+                assigned_share: d.assigned_share,
+                n_assigned: d.n_assigned,
+                avepp: d.avepp,
+                occ: d.occ,
+                order: spec.orders[g],
+                coefficients: params.beta[g].clone(),
+                iorder: spec.iorders.as_ref().map(|q| q[g]),
+                zero_inflation_coefficients: params.gamma.as_ref().map(|gm| gm[g].clone()),
+                rate: rates.row(g).to_vec(),
+                zero_inflation: zi.as_ref().map(|z| z.row(g).to_vec()),
+            })
+            .collect();
+        FitSummary {
+            model: spec.family,
+            n_persons: info.n_persons,
+            n_observations: info.n_observations,
+            n_dropped: info.n_dropped,
+            ages: fit.ages().to_vec(),
+            age_scaling: fit.age_scale(),
+            log_likelihood: ll,
+            parameters: p,
+            bic: bic(ll, p, info.n_persons as f64),
+            bic_observations: bic(ll, p, info.n_observations as f64),
+            aic: aic(ll, p),
+            entropy: diag.entropy,
+            converged: info.converged,
+            iterations: info.iterations,
+            max_score: info.max_score,
+            hessian_negative_definite: info.hessian_negative_definite,
+            starts: info.starts,
+            screened: info.screened,
+            starts_at_best: info.starts_at_best,
+            degenerate_starts: info.degenerate_starts,
+            local_optima: info.local_optima.clone(),
+            seed: info.seed,
+            groups,
+        }
+    }
+
+    /// A readable report: fit statistics, the adequacy table and the rates.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let k = self.groups.len();
+        let _ = writeln!(
+            s,
+            "gbtm fit: {} model, {} group{}, ages {}-{}",
+            self.model,
+            k,
+            if k == 1 { "" } else { "s" },
+            self.ages.first().copied().unwrap_or(0),
+            self.ages.last().copied().unwrap_or(0)
+        );
+        let _ = writeln!(
+            s,
+            "persons {} (dropped {} with no observed year), observed person-years {}",
+            self.n_persons, self.n_dropped, self.n_observations
+        );
+        let _ = writeln!(
+            s,
+            "log-likelihood {:.6}   parameters {}   BIC {:.3} (persons)   BIC {:.3} (observations)   AIC {:.3}",
+            self.log_likelihood, self.parameters, self.bic, self.bic_observations, self.aic
+        );
+        let _ = writeln!(
+            s,
+            "entropy {:.4}   {} after {} iterations   max |score|/N {:.1e}   Hessian {}",
+            self.entropy,
+            if self.converged { "converged" } else { "NOT CONVERGED" },
+            self.iterations,
+            self.max_score,
+            if self.hessian_negative_definite {
+                "negative definite (a maximum)"
+            } else {
+                "NOT negative definite"
+            }
+        );
+        let _ = writeln!(
+            s,
+            "starts: {} best of {} screened; {} reached the best; {} distinct optima; {} degenerate; seed {}",
+            self.starts,
+            self.screened,
+            self.starts_at_best,
+            self.local_optima.len(),
+            self.degenerate_starts,
+            self.seed
+        );
+        let _ = writeln!(s, "\ngroup  order  share(est)  share(assigned)  AvePP   OCC");
+        for (g, gr) in self.groups.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "{:>5}  {:>5}  {:>10.4}  {:>15.4}  {:>5.3}  {:>6.1}",
+                g + 1,
+                gr.order,
+                gr.proportion,
+                gr.assigned_share,
+                gr.avepp,
+                gr.occ
+            );
+        }
+        let _ = write!(s, "\nrate (expected count per year)\n  age");
+        for g in 0..k {
+            let _ = write!(s, "  group{:<3}", g + 1);
+        }
+        let _ = writeln!(s);
+        for (t, age) in self.ages.iter().enumerate() {
+            let _ = write!(s, "{age:>5}");
+            for gr in &self.groups {
+                let _ = write!(s, "  {:>8.4}", gr.rate[t]);
+            }
+            let _ = writeln!(s);
+        }
+        s
+    }
+}
