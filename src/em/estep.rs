@@ -27,6 +27,63 @@ pub(crate) struct Workspace<'a> {
     /// Σ_t o_it·(y_it·ln e_it − ln y_it!) per person: the part of the
     /// log-likelihood that no group changes.
     pub constant: Vec<f64>,
+    /// The observed cells, person by person.
+    pub cells: Cells,
+}
+
+/// Observed cells in compressed rows: person i's observed zeros are
+/// `zero_off[i]..zero_off[i + 1]`, its positive counts `pos_off[i]..pos_off[i + 1]`.
+/// Splitting zeros from positives removes the data-dependent branch from the
+/// E-step's inner loops.
+pub(crate) struct Cells {
+    pub has_exposure: bool,
+    pub zero_off: Vec<usize>,
+    pub zero_t: Vec<u32>,
+    pub zero_e: Vec<f64>,
+    pub pos_off: Vec<usize>,
+    pub pos_t: Vec<u32>,
+    pub pos_y: Vec<f64>,
+    pub pos_e: Vec<f64>,
+}
+
+impl Cells {
+    fn new(p: &Panel) -> Cells {
+        let has_exposure = p.exposure.is_some();
+        let mut c = Cells {
+            has_exposure,
+            zero_off: vec![0],
+            zero_t: Vec::new(),
+            zero_e: Vec::new(),
+            pos_off: vec![0],
+            pos_t: Vec::new(),
+            pos_y: Vec::new(),
+            pos_e: Vec::new(),
+        };
+        for i in 0..p.n_persons() {
+            for t in 0..p.ages.len() {
+                if !p.observed[[i, t]] {
+                    continue;
+                }
+                let y = p.counts[[i, t]];
+                let e = p.exposure.as_ref().map_or(1.0, |e| e[[i, t]]);
+                if y == 0.0 {
+                    c.zero_t.push(t as u32);
+                    if has_exposure {
+                        c.zero_e.push(e);
+                    }
+                } else {
+                    c.pos_t.push(t as u32);
+                    c.pos_y.push(y);
+                    if has_exposure {
+                        c.pos_e.push(e);
+                    }
+                }
+            }
+            c.zero_off.push(c.zero_t.len());
+            c.pos_off.push(c.pos_t.len());
+        }
+        c
+    }
 }
 
 impl<'a> Workspace<'a> {
@@ -63,6 +120,7 @@ impl<'a> Workspace<'a> {
             x,
             z,
             constant,
+            cells: Cells::new(panel),
         }
     }
 
@@ -91,6 +149,8 @@ pub(crate) struct Tables {
     pub ln_1m_omega: Vec<f64>,
     /// Log-probability of a zero count at exposure 1.
     pub ln_p0: Vec<f64>,
+    /// Posterior probability that a zero at exposure 1 is structural (ZIP).
+    pub z0: Vec<f64>,
     pub zip: bool,
 }
 
@@ -107,6 +167,7 @@ impl Tables {
             ln_omega: vec![f64::NEG_INFINITY; k * t],
             ln_1m_omega: vec![0.0; k * t],
             ln_p0: vec![0.0; k * t],
+            z0: vec![0.0; k * t],
             zip,
         };
         for g in 0..k {
@@ -123,6 +184,7 @@ impl Tables {
                     tb.ln_omega[i] = -softplus(-zeta[s]);
                     tb.ln_1m_omega[i] = -softplus(zeta[s]);
                     tb.ln_p0[i] = log_add(tb.ln_omega[i], tb.ln_1m_omega[i] - tb.lambda[i]);
+                    tb.z0[i] = (tb.ln_omega[i] - tb.ln_p0[i]).exp();
                 } else {
                     tb.ln_p0[i] = -tb.lambda[i];
                 }
@@ -142,6 +204,16 @@ impl Tables {
             -e * self.lambda[i]
         }
     }
+
+    /// Posterior probability that a zero at exposure `e` is structural (ZIP).
+    #[inline]
+    fn structural(&self, i: usize, e: f64) -> f64 {
+        if e == 1.0 {
+            self.z0[i]
+        } else {
+            (self.ln_omega[i] - self.ln_zero(i, e)).exp()
+        }
+    }
 }
 
 /// `ln(e^a + e^b)`.
@@ -157,24 +229,21 @@ pub(crate) fn log_add(a: f64, b: f64) -> f64 {
 /// Fills `out[k]` with ln π_k + ln f_k(y_i) and returns the person's
 /// log-likelihood ln Σ_k π_k f_k(y_i); `out` then holds log posteriors.
 pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &mut [f64]) -> f64 {
-    let p = ws.panel;
-    let t = tb.t;
-    let y = p.counts.row(i);
-    let o = p.observed.row(i);
-    let e = p.exposure.as_ref().map(|e| e.row(i));
+    let c = &ws.cells;
+    let (z0, z1) = (c.zero_off[i], c.zero_off[i + 1]);
+    let (p0, p1) = (c.pos_off[i], c.pos_off[i + 1]);
+    let has_e = c.has_exposure;
     for (g, slot) in out.iter_mut().enumerate() {
+        let base = g * tb.t;
         let mut ll = tb.ln_pi[g];
-        for s in 0..t {
-            if !o[s] {
-                continue;
-            }
-            let ix = g * t + s;
-            let es = e.as_ref().map_or(1.0, |e| e[s]);
-            ll += if y[s] == 0.0 {
-                tb.ln_zero(ix, es)
-            } else {
-                tb.ln_1m_omega[ix] + y[s] * tb.ln_lambda[ix] - es * tb.lambda[ix]
-            };
+        for j in z0..z1 {
+            let ix = base + c.zero_t[j] as usize;
+            ll += if has_e { tb.ln_zero(ix, c.zero_e[j]) } else { tb.ln_p0[ix] };
+        }
+        for j in p0..p1 {
+            let ix = base + c.pos_t[j] as usize;
+            let e = if has_e { c.pos_e[j] } else { 1.0 };
+            ll += tb.ln_1m_omega[ix] + c.pos_y[j] * tb.ln_lambda[ix] - e * tb.lambda[ix];
         }
         *slot = ll;
     }
@@ -201,17 +270,24 @@ pub(crate) struct Stats {
     pub zs: Vec<f64>,
     /// Σ_i p_ik·o_it (ZIP).
     pub n: Vec<f64>,
+    /// Without exposure: Σ_i p_ik over observed zeros and positives, from
+    /// which `e`, `zs` and `n` are finished once per E-step.
+    w0: Vec<f64>,
+    wp: Vec<f64>,
 }
 
 impl Stats {
     fn zeros(k: usize, t: usize) -> Stats {
+        let v = vec![0.0; k * t];
         Stats {
             ll: 0.0,
             s: vec![0.0; k],
-            y: vec![0.0; k * t],
-            e: vec![0.0; k * t],
-            zs: vec![0.0; k * t],
-            n: vec![0.0; k * t],
+            y: v.clone(),
+            e: v.clone(),
+            zs: v.clone(),
+            n: v.clone(),
+            w0: v.clone(),
+            wp: v,
         }
     }
 
@@ -223,42 +299,59 @@ impl Stats {
             (&mut self.e, &other.e),
             (&mut self.zs, &other.zs),
             (&mut self.n, &other.n),
+            (&mut self.w0, &other.w0),
+            (&mut self.wp, &other.wp),
         ] {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+    }
+
+    /// Turns the zero/positive weight sums into `e`, `zs` and `n` (no
+    /// exposure: every zero at age t of group k has the same z_kt).
+    fn finish(&mut self, tb: &Tables) {
+        for ix in 0..self.w0.len() {
+            let (w0, wp, z) = (self.w0[ix], self.wp[ix], tb.z0[ix]);
+            self.zs[ix] += z * w0;
+            self.e[ix] += (1.0 - z) * w0 + wp;
+            self.n[ix] += w0 + wp;
         }
     }
 }
 
 /// Adds person i's contribution with posterior weights `w` to `acc`.
 fn accumulate(ws: &Workspace<'_>, tb: &Tables, i: usize, w: &[f64], acc: &mut Stats) {
-    let p = ws.panel;
-    let t = tb.t;
-    let y = p.counts.row(i);
-    let o = p.observed.row(i);
-    let e = p.exposure.as_ref().map(|e| e.row(i));
+    let c = &ws.cells;
+    let (z0, z1) = (c.zero_off[i], c.zero_off[i + 1]);
+    let (p0, p1) = (c.pos_off[i], c.pos_off[i + 1]);
     for (g, &wg) in w.iter().enumerate() {
         acc.s[g] += wg;
         if wg == 0.0 {
             continue;
         }
-        for s in 0..t {
-            if !o[s] {
-                continue;
-            }
-            let ix = g * t + s;
-            let es = e.as_ref().map_or(1.0, |e| e[s]);
-            acc.y[ix] += wg * y[s];
-            if tb.zip {
+        let base = g * tb.t;
+        if c.has_exposure {
+            for j in z0..z1 {
+                let ix = base + c.zero_t[j] as usize;
+                let e = c.zero_e[j];
+                let z = tb.structural(ix, e);
+                acc.zs[ix] += wg * z;
+                acc.e[ix] += wg * (1.0 - z) * e;
                 acc.n[ix] += wg;
-                if y[s] == 0.0 {
-                    let z = (tb.ln_omega[ix] - tb.ln_zero(ix, es)).exp();
-                    acc.zs[ix] += wg * z;
-                    acc.e[ix] += wg * (1.0 - z) * es;
-                } else {
-                    acc.e[ix] += wg * es;
-                }
-            } else {
-                acc.e[ix] += wg * es;
+            }
+            for j in p0..p1 {
+                let ix = base + c.pos_t[j] as usize;
+                acc.y[ix] += wg * c.pos_y[j];
+                acc.e[ix] += wg * c.pos_e[j];
+                acc.n[ix] += wg;
+            }
+        } else {
+            for j in z0..z1 {
+                acc.w0[base + c.zero_t[j] as usize] += wg;
+            }
+            for j in p0..p1 {
+                let ix = base + c.pos_t[j] as usize;
+                acc.y[ix] += wg * c.pos_y[j];
+                acc.wp[ix] += wg;
             }
         }
     }
@@ -286,6 +379,7 @@ pub(crate) fn estep(ws: &Workspace<'_>, params: &Params) -> Stats {
     for c in &chunks {
         total.add(c);
     }
+    total.finish(&tb);
     total
 }
 
@@ -298,6 +392,7 @@ pub(crate) fn stats_from_weights(ws: &Workspace<'_>, params: &Params, w: &Array2
         let row = w.row(i).to_vec();
         accumulate(ws, &tb, i, &row, &mut acc);
     }
+    acc.finish(&tb);
     acc
 }
 
