@@ -180,6 +180,16 @@ impl Gbtm {
             self.multistart(&ws, &full)
         };
         let n = panel.n_persons() as f64;
+        let phase1 = runs.len();
+        let mut runs = runs;
+        let best1 = runs
+            .iter()
+            .filter(|r| degenerate_reason(&ws, &r.params, r.ll, n).is_none())
+            .reduce(|a, b| if b.ll > a.ll { b } else { a })
+            .cloned();
+        if let (Some(b), true) = (best1, spec.groups() > 1) {
+            runs.extend(self.refine(&ws, &full, b));
+        }
         let mut usable: Vec<&Run> = Vec::new();
         let mut first_reason = None;
         for r in &runs {
@@ -199,6 +209,11 @@ impl Gbtm {
                 reason: first_reason.clone().unwrap_or_default(),
             })?;
         let optima = local_optima(&usable);
+        let at_best = |rs: &[Run]| {
+            rs.iter()
+                .filter(|r| (r.ll - best.ll).abs() < SAME_OPTIMUM && degenerate_reason(&ws, &r.params, r.ll, n).is_none())
+                .count()
+        };
         let h = polish::hessian(&ws, &best.params);
         let p = polish::flatten(&best.params).len();
         let negdef = polish::negative_definite(&h, p).is_some();
@@ -217,9 +232,11 @@ impl Gbtm {
                 iterations: best.iterations,
                 max_score: best.max_score,
                 hessian_negative_definite: negdef,
-                starts: runs.len(),
+                starts: phase1,
                 screened,
-                starts_at_best: optima.first().map_or(0, |o| o.starts),
+                starts_at_best: at_best(&runs[..phase1]),
+                refinement_runs: runs.len() - phase1,
+                refinement_at_best: at_best(&runs[phase1..]),
                 degenerate_starts: runs.len() - usable.len(),
                 local_optima: optima,
                 seed: self.seed,
@@ -249,13 +266,86 @@ impl Gbtm {
             .collect();
         short.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let chosen: Vec<Params> = short.into_iter().take(self.starts).map(|s| s.2).collect();
-        let runs = chosen.into_par_iter().map(|p| run_em(ws, p, full)).collect();
+        let runs: Vec<Run> = chosen.into_par_iter().map(|p| run_em(ws, p, full)).collect();
         (runs, screened)
+    }
+
+    /// Refinement from the best usable run: every split-merge restart
+    /// (screened like the random starts, the best `starts` of them run to
+    /// convergence) and `2·starts` random moves of the parameters; repeated
+    /// from any better solution, up to [`REFINE_ROUNDS`] times. Returns the
+    /// refinement runs.
+    fn refine(&self, ws: &Workspace<'_>, full: &Control, mut best: Run) -> Vec<Run> {
+        let keys = start::split_keys(ws);
+        let n = ws.panel.n_persons() as f64;
+        let screen = Control {
+            max_iter: SCREEN_ITER,
+            ll_tol: 0.0,
+            score_tol: 0.0,
+            polish_below: None,
+        };
+        let mut all = Vec::new();
+        for round in 0..REFINE_ROUNDS {
+            let (post, _) = posteriors(ws, &best.params);
+            let cands = start::split_merge(&post, &keys);
+            // Random moves of the best along its own sampling distribution
+            // (2, 4 and 8 standard errors), run to convergence directly:
+            // screening would rank them all back into the best's own basin.
+            let theta = polish::flatten(&best.params);
+            let chol = polish::negative_definite(&polish::hessian(ws, &best.params), theta.len());
+            let nearby: Vec<Run> = match &chol {
+                Some(l) => (0..self.starts * PERTURB_FACTOR)
+                    .into_par_iter()
+                    .map(|j| {
+                        let index = PERTURB_STREAM + (round * 1000 + j) as u64;
+                        let c = [2.0, 4.0, 8.0][j % 3];
+                        let th = start::perturb_params(&mut start::stream(self.seed, index), &theta, l, c);
+                        run_em(ws, polish::unflatten(&th, &best.params), full)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            let mut short: Vec<(usize, f64, Params)> = cands
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let r = run_em(ws, start::params_from_weights(ws, &w), &screen);
+                    (i, r.ll, r.params)
+                })
+                .collect();
+            short.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let runs: Vec<Run> = short
+                .into_iter()
+                .take(self.starts)
+                .map(|s| s.2)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|p| run_em(ws, p, full))
+                .chain(nearby)
+                .collect();
+            let improved = runs
+                .iter()
+                .filter(|r| r.ll > best.ll + SAME_OPTIMUM && degenerate_reason(ws, &r.params, r.ll, n).is_none())
+                .reduce(|a, b| if b.ll > a.ll { b } else { a })
+                .cloned();
+            all.extend(runs);
+            match improved {
+                Some(r) => best = r,
+                None => break,
+            }
+        }
+        all
     }
 }
 
 /// Screening runs per full start.
 const SCREEN_FACTOR: usize = 10;
+/// Perturbation runs per start in each refinement round.
+const PERTURB_FACTOR: usize = 2;
+/// Random streams of perturbations start here (start streams lie below).
+const PERTURB_STREAM: u64 = 1 << 32;
+/// Rounds of split-and-merge refinement at most.
+const REFINE_ROUNDS: usize = 3;
 /// EM iterations of a screening run.
 const SCREEN_ITER: usize = 30;
 /// Two runs reached the same optimum if their log-likelihoods differ by less.
@@ -336,11 +426,15 @@ pub struct FitInfo {
     pub starts: usize,
     /// Screening runs that chose them.
     pub screened: usize,
-    /// Starts that reached the best log-likelihood.
+    /// Starts that reached the best log-likelihood (within [`SAME_OPTIMUM`]).
     pub starts_at_best: usize,
+    /// Split-and-merge refinement runs (see docs/model.md).
+    pub refinement_runs: usize,
+    /// Refinement runs that reached the best log-likelihood.
+    pub refinement_at_best: usize,
     /// Starts discarded as degenerate.
     pub degenerate_starts: usize,
-    /// Distinct optima, best first.
+    /// Distinct optima over all usable runs, best first.
     pub local_optima: Vec<LocalOptimum>,
     /// The seed used.
     pub seed: u64,

@@ -89,7 +89,11 @@ pub struct FitSummary {
     pub screened: usize,
     /// Starts that reached the best log-likelihood (within 1e-6).
     pub starts_at_best: usize,
-    /// Starts discarded as degenerate.
+    /// Split-and-merge refinement runs from the best start.
+    pub refinement_runs: usize,
+    /// Refinement runs that reached the best log-likelihood.
+    pub refinement_at_best: usize,
+    /// Runs discarded as degenerate.
     pub degenerate_starts: usize,
     /// Distinct local optima, best first.
     pub local_optima: Vec<LocalOptimum>,
@@ -148,6 +152,8 @@ impl FitSummary {
             starts: info.starts,
             screened: info.screened,
             starts_at_best: info.starts_at_best,
+            refinement_runs: info.refinement_runs,
+            refinement_at_best: info.refinement_at_best,
             degenerate_starts: info.degenerate_starts,
             local_optima: info.local_optima.clone(),
             seed: info.seed,
@@ -194,10 +200,12 @@ impl FitSummary {
         );
         let _ = writeln!(
             s,
-            "starts: {} best of {} screened; {} reached the best; {} distinct optima; {} degenerate; seed {}",
+            "starts: {} best of {} screened, {} reached the best; split-merge refinement: {} runs, {} at the best; {} distinct optima; {} degenerate; seed {}",
             self.starts,
             self.screened,
             self.starts_at_best,
+            self.refinement_runs,
+            self.refinement_at_best,
             self.local_optima.len(),
             self.degenerate_starts,
             self.seed
