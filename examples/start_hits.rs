@@ -18,7 +18,14 @@ fn main() -> Result<(), gbtm::Error> {
     };
     let panel = Panel::from_csv_path(&path, &opts)?;
     let seeds: Vec<u64> = (1..=10).collect();
-    let models: Vec<(&str, usize)> = vec![("zip", 3), ("zip", 4), ("zip", 5), ("poisson", 4), ("poisson", 5), ("poisson", 6)];
+    let models: Vec<(&str, usize)> = vec![
+        ("zip", 3),
+        ("zip", 4),
+        ("zip", 5),
+        ("poisson", 4),
+        ("poisson", 5),
+        ("poisson", 6),
+    ];
     let mut all_ok = vec![true; seeds.len()];
     println!("model    K  best LL          hits/10  starts_at_best per seed          seconds");
     for (family, k) in &models {
@@ -26,7 +33,11 @@ fn main() -> Result<(), gbtm::Error> {
         let mut lls = Vec::new();
         let mut at_best = Vec::new();
         for &seed in &seeds {
-            let m = if *family == "zip" { Gbtm::zip(*k).iorder(0) } else { Gbtm::poisson(*k) };
+            let m = if *family == "zip" {
+                Gbtm::zip(*k).iorder(0)
+            } else {
+                Gbtm::poisson(*k)
+            };
             let fit = m.order(3).seed(seed).fit(&panel)?;
             lls.push(fit.log_likelihood());
             at_best.push(fit.info().starts_at_best);

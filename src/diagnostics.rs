@@ -12,6 +12,9 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
+/// The largest OCC reported (reached when AvePP rounds to 1, and for K = 1).
+pub const OCC_CAP: f64 = 1e15;
+
 /// traj's BIC: `ll − 0.5·parameters·ln(n)`; larger is better.
 ///
 /// ```
@@ -100,17 +103,23 @@ impl Diagnostics {
             sum_p[g] += post[[i, g]];
             // 1 − p computed as the sum of the other groups' posteriors, which
             // keeps its precision when p is close to 1.
-            sum_q[g] += (0..k).filter(|&j| j != g).map(|j| post[[i, j]]).sum::<f64>();
+            sum_q[g] += (0..k)
+                .filter(|&j| j != g)
+                .map(|j| post[[i, j]])
+                .sum::<f64>();
         }
         let groups = (0..k)
             .map(|g| {
                 let (avepp, occ) = if count[g] == 0 {
                     (0.0, 0.0)
+                } else if k == 1 {
+                    // One group: classification is certain; OCC takes its cap.
+                    (1.0, OCC_CAP)
                 } else {
                     let a = sum_p[g] / count[g] as f64;
                     let q = (sum_q[g] / count[g] as f64).max(1e-300);
                     let odds_pi = pi[g] / (1.0 - pi[g]).max(1e-300);
-                    (a, ((a / q) / odds_pi).min(1e15))
+                    (a, ((a / q) / odds_pi).min(OCC_CAP))
                 };
                 GroupDiagnostics {
                     proportion: pi[g],

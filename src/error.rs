@@ -51,7 +51,9 @@ pub enum Error {
         message: String,
     },
     /// A data row has a different number of cells than the header.
-    #[error("{path}, row {row}: ragged row: expected {expected} cells as in the header, found {found}")]
+    #[error(
+        "{path}, row {row}: ragged row: expected {expected} cells as in the header, found {found}"
+    )]
     RaggedRow {
         /// File concerned.
         path: String,
@@ -109,6 +111,18 @@ pub enum Error {
         column: String,
         /// The value.
         value: f64,
+    },
+    /// A count is observed but its exposure cell is empty.
+    #[error(
+        "{path}, row {row}, column {column:?}: the count is observed but the exposure is missing"
+    )]
+    MissingExposure {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1).
+        row: u64,
+        /// Column name.
+        column: String,
     },
     /// The same (id, age) pair occurs twice.
     #[error("{path}, row {row}: duplicate observation for id {id:?} at age {age}")]

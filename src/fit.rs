@@ -121,7 +121,10 @@ impl Gbtm {
 
     /// The validated model structure.
     pub fn spec(&self) -> Result<ModelSpec> {
-        let orders = self.orders.clone().unwrap_or_else(|| vec![self.order; self.groups]);
+        let orders = self
+            .orders
+            .clone()
+            .unwrap_or_else(|| vec![self.order; self.groups]);
         if orders.len() != self.groups {
             return Err(Error::param(
                 "orders",
@@ -130,7 +133,11 @@ impl Gbtm {
         }
         let iorders = match self.family {
             Family::Poisson => None,
-            Family::Zip => Some(self.iorders.clone().unwrap_or_else(|| vec![self.iorder; self.groups])),
+            Family::Zip => Some(
+                self.iorders
+                    .clone()
+                    .unwrap_or_else(|| vec![self.iorder; self.groups]),
+            ),
         };
         ModelSpec::new(self.family, orders, iorders)
     }
@@ -144,11 +151,20 @@ impl Gbtm {
             });
         }
         let t = panel.ages().len();
-        let top = spec.orders.iter().chain(spec.iorders.iter().flatten()).max().copied().unwrap_or(0);
+        let top = spec
+            .orders
+            .iter()
+            .chain(spec.iorders.iter().flatten())
+            .max()
+            .copied()
+            .unwrap_or(0);
         if top + 1 > t {
             return Err(Error::param(
                 "order",
-                format!("order {top} needs at least {} ages, the panel has {t}", top + 1),
+                format!(
+                    "order {top} needs at least {} ages, the panel has {t}",
+                    top + 1
+                ),
             ));
         }
         if self.starts == 0 {
@@ -175,7 +191,14 @@ impl Gbtm {
             polish_below: Some(1e-6),
         };
         let (runs, screened) = if spec.groups() == 1 {
-            (vec![run_em(&ws, start::start_params(&ws, &Array2::zeros((0, 0)), self.seed, 1), &full)], 0)
+            (
+                vec![run_em(
+                    &ws,
+                    start::start_params(&ws, &Array2::zeros((0, 0)), self.seed, 1),
+                    &full,
+                )],
+                0,
+            )
         } else {
             self.multistart(&ws, &full)
         };
@@ -187,7 +210,8 @@ impl Gbtm {
             .filter(|r| degenerate_reason(&ws, &r.params, r.ll, n).is_none())
             .reduce(|a, b| if b.ll > a.ll { b } else { a })
             .cloned();
-        if let (Some(b), true) = (best1, spec.groups() > 1) {
+        // One Poisson group has a concave likelihood: nothing to refine.
+        if let (Some(b), false) = (best1, spec.groups() == 1 && spec.family == Family::Poisson) {
             runs.extend(self.refine(&ws, &full, b));
         }
         let mut usable: Vec<&Run> = Vec::new();
@@ -211,7 +235,10 @@ impl Gbtm {
         let optima = local_optima(&usable);
         let at_best = |rs: &[Run]| {
             rs.iter()
-                .filter(|r| (r.ll - best.ll).abs() < SAME_OPTIMUM && degenerate_reason(&ws, &r.params, r.ll, n).is_none())
+                .filter(|r| {
+                    (r.ll - best.ll).abs() < SAME_OPTIMUM
+                        && degenerate_reason(&ws, &r.params, r.ll, n).is_none()
+                })
                 .count()
         };
         let h = polish::hessian(&ws, &best.params);
@@ -264,9 +291,12 @@ impl Gbtm {
                 (i, r.ll, r.params)
             })
             .collect();
-        short.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        short.sort_by(|a, b| rank(b.1).total_cmp(&rank(a.1)).then(a.0.cmp(&b.0)));
         let chosen: Vec<Params> = short.into_iter().take(self.starts).map(|s| s.2).collect();
-        let runs: Vec<Run> = chosen.into_par_iter().map(|p| run_em(ws, p, full)).collect();
+        let runs: Vec<Run> = chosen
+            .into_par_iter()
+            .map(|p| run_em(ws, p, full))
+            .collect();
         (runs, screened)
     }
 
@@ -299,7 +329,12 @@ impl Gbtm {
                     .map(|j| {
                         let index = PERTURB_STREAM + (round * 1000 + j) as u64;
                         let c = [2.0, 4.0, 8.0][j % 3];
-                        let th = start::perturb_params(&mut start::stream(self.seed, index), &theta, l, c);
+                        let th = start::perturb_params(
+                            &mut start::stream(self.seed, index),
+                            &theta,
+                            l,
+                            c,
+                        );
                         run_em(ws, polish::unflatten(&th, &best.params), full)
                     })
                     .collect(),
@@ -313,7 +348,7 @@ impl Gbtm {
                     (i, r.ll, r.params)
                 })
                 .collect();
-            short.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            short.sort_by(|a, b| rank(b.1).total_cmp(&rank(a.1)).then(a.0.cmp(&b.0)));
             let runs: Vec<Run> = short
                 .into_iter()
                 .take(self.starts)
@@ -325,7 +360,10 @@ impl Gbtm {
                 .collect();
             let improved = runs
                 .iter()
-                .filter(|r| r.ll > best.ll + SAME_OPTIMUM && degenerate_reason(ws, &r.params, r.ll, n).is_none())
+                .filter(|r| {
+                    r.ll > best.ll + SAME_OPTIMUM
+                        && degenerate_reason(ws, &r.params, r.ll, n).is_none()
+                })
                 .reduce(|a, b| if b.ll > a.ll { b } else { a })
                 .cloned();
             all.extend(runs);
@@ -350,6 +388,15 @@ const REFINE_ROUNDS: usize = 3;
 const SCREEN_ITER: usize = 30;
 /// Two runs reached the same optimum if their log-likelihoods differ by less.
 pub const SAME_OPTIMUM: f64 = 1e-6;
+
+/// A log-likelihood for ranking: NaN ranks last.
+fn rank(ll: f64) -> f64 {
+    if ll.is_nan() {
+        f64::NEG_INFINITY
+    } else {
+        ll
+    }
+}
 
 fn local_optima(runs: &[&Run]) -> Vec<LocalOptimum> {
     let mut lls: Vec<f64> = runs.iter().map(|r| r.ll).collect();
@@ -376,12 +423,20 @@ pub(crate) fn degenerate_reason(ws: &Workspace<'_>, p: &Params, ll: f64, n: f64)
     }
     for g in 0..p.groups() {
         if p.pi[g] * n < 1.0 {
-            return Some(format!("group {} is empty (π·N = {:.3})", g + 1, p.pi[g] * n));
+            return Some(format!(
+                "group {} is empty (π·N = {:.3})",
+                g + 1,
+                p.pi[g] * n
+            ));
         }
         let eta = ws.x[g].dot(&ndarray::aview1(&p.beta[g]));
         let max = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if !max.is_finite() || max < -23.0 || max > 13.8 {
-            return Some(format!("group {}: rate ran to {}", g + 1, if max > 0.0 { "∞" } else { "0" }));
+        if !(-23.0..=13.8).contains(&max) {
+            return Some(format!(
+                "group {}: rate ran to {}",
+                g + 1,
+                if max > 0.0 { "∞" } else { "0" }
+            ));
         }
         if let Some(gm) = &p.gamma {
             let zeta = ws.z[g].dot(&ndarray::aview1(&gm[g]));
@@ -428,11 +483,12 @@ pub struct FitInfo {
     pub screened: usize,
     /// Starts that reached the best log-likelihood (within [`SAME_OPTIMUM`]).
     pub starts_at_best: usize,
-    /// Split-and-merge refinement runs (see docs/model.md).
+    /// Refinement runs from the best start: split-merge restarts and random
+    /// moves of the parameters (see docs/model.md).
     pub refinement_runs: usize,
     /// Refinement runs that reached the best log-likelihood.
     pub refinement_at_best: usize,
-    /// Starts discarded as degenerate.
+    /// Runs (starts and refinement runs) discarded as degenerate.
     pub degenerate_starts: usize,
     /// Distinct optima over all usable runs, best first.
     pub local_optima: Vec<LocalOptimum>,
@@ -496,21 +552,38 @@ impl FittedGbtm {
         let ws = Workspace::new(panel, &self.spec, self.scale);
         Ok(posteriors(&ws, &self.params))
     }
+    /// One full E-step of this model on `panel` (posteriors and the M-step
+    /// sums), returning the log-likelihood. Exposed for benchmarks.
+    #[doc(hidden)]
+    pub fn estep_log_likelihood(&self, panel: &Panel) -> f64 {
+        let ws = Workspace::new(panel, &self.spec, self.scale);
+        crate::em::estep::estep(&ws, &self.params).ll
+    }
+
     /// λ_kt at exposure 1: groups × ages.
     pub fn rates(&self) -> Array2<f64> {
         Array2::from_shape_fn((self.spec.groups(), self.ages.len()), |(g, t)| {
-            let x = self.scale.basis_row(self.ages[t] as f64, self.spec.orders[g]);
-            x.iter().zip(&self.params.beta[g]).map(|(a, b)| a * b).sum::<f64>().exp()
+            let x = self
+                .scale
+                .basis_row(self.ages[t] as f64, self.spec.orders[g]);
+            x.iter()
+                .zip(&self.params.beta[g])
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                .exp()
         })
     }
     /// ω_kt (ZIP): groups × ages; `None` for Poisson.
     pub fn zero_inflation(&self) -> Option<Array2<f64>> {
         let gamma = self.params.gamma.as_ref()?;
         let q = self.spec.iorders.as_ref()?;
-        Some(Array2::from_shape_fn((self.spec.groups(), self.ages.len()), |(g, t)| {
-            let z = self.scale.basis_row(self.ages[t] as f64, q[g]);
-            let eta: f64 = z.iter().zip(&gamma[g]).map(|(a, b)| a * b).sum();
-            1.0 / (1.0 + (-eta).exp())
-        }))
+        Some(Array2::from_shape_fn(
+            (self.spec.groups(), self.ages.len()),
+            |(g, t)| {
+                let z = self.scale.basis_row(self.ages[t] as f64, q[g]);
+                let eta: f64 = z.iter().zip(&gamma[g]).map(|(a, b)| a * b).sum();
+                1.0 / (1.0 + (-eta).exp())
+            },
+        ))
     }
 }

@@ -8,7 +8,11 @@ use gbtm::data::csv::write_atomic;
 use gbtm::{synth, Error, Family, FitSummary, Gbtm, Panel, ReadOptions};
 
 #[derive(Parser)]
-#[command(name = "gbtm", version, about = "Group-based trajectory modelling of count panels")]
+#[command(
+    name = "gbtm",
+    version,
+    about = "Group-based trajectory modelling of count panels"
+)]
 struct Cli {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, global = true)]
@@ -96,7 +100,10 @@ fn parse_ages(s: &str) -> Result<(i64, i64), Error> {
         message: format!("{s:?} is not FROM:TO, e.g. 12:35"),
     };
     let (a, b) = s.split_once(':').ok_or_else(bad)?;
-    Ok((a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?))
+    Ok((
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    ))
 }
 
 fn fit(a: FitArgs) -> Result<String, Error> {
@@ -116,7 +123,11 @@ fn fit(a: FitArgs) -> Result<String, Error> {
         Family::Poisson => Gbtm::poisson(a.groups),
         Family::Zip => Gbtm::zip(a.groups),
     };
-    model = model.order(a.order).starts(a.starts).seed(a.seed).max_iter(a.max_iter);
+    model = model
+        .order(a.order)
+        .starts(a.starts)
+        .seed(a.seed)
+        .max_iter(a.max_iter);
     if let Some(o) = a.orders {
         model = model.orders(o);
     }
@@ -151,10 +162,12 @@ fn simulate(a: SimArgs) -> Result<String, Error> {
     };
     let p = &cohort.panel;
     if let Some(path) = &a.exposure_out {
-        let text = p.exposure_to_wide_csv().ok_or_else(|| Error::InvalidParameter {
-            name: "--exposure-out".into(),
-            message: format!("scenario {} has no exposure", a.scenario),
-        })?;
+        let text = p
+            .exposure_to_wide_csv()
+            .ok_or_else(|| Error::InvalidParameter {
+                name: "--exposure-out".into(),
+                message: format!("scenario {} has no exposure", a.scenario),
+            })?;
         write_atomic(path, &text)?;
     }
     if let Some(path) = &a.truth {
@@ -176,7 +189,10 @@ fn simulate(a: SimArgs) -> Result<String, Error> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+        {
             eprintln!("error: --threads: {e}");
             return ExitCode::from(2);
         }

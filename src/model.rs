@@ -82,16 +82,26 @@ impl ModelSpec {
         }
         match (family, &iorders) {
             (Family::Poisson, Some(_)) => {
-                return Err(Error::param("iorder", "zero-inflation orders need --model zip"))
+                return Err(Error::param(
+                    "iorder",
+                    "zero-inflation orders need --model zip",
+                ))
             }
             (Family::Zip, None) => {
-                return Err(Error::param("iorder", "a ZIP model needs zero-inflation orders"))
+                return Err(Error::param(
+                    "iorder",
+                    "a ZIP model needs zero-inflation orders",
+                ))
             }
             (Family::Zip, Some(q)) => {
                 if q.len() != orders.len() {
                     return Err(Error::param(
                         "iorder",
-                        format!("{} zero-inflation orders for {} groups", q.len(), orders.len()),
+                        format!(
+                            "{} zero-inflation orders for {} groups",
+                            q.len(),
+                            orders.len()
+                        ),
                     ));
                 }
                 if let Some(o) = q.iter().find(|&&o| o > MAX_ORDER) {

@@ -89,11 +89,12 @@ pub struct FitSummary {
     pub screened: usize,
     /// Starts that reached the best log-likelihood (within 1e-6).
     pub starts_at_best: usize,
-    /// Split-and-merge refinement runs from the best start.
+    /// Refinement runs from the best start: split-merge restarts and random
+    /// moves of the parameters.
     pub refinement_runs: usize,
     /// Refinement runs that reached the best log-likelihood.
     pub refinement_at_best: usize,
-    /// Runs discarded as degenerate.
+    /// Runs (starts and refinement runs) discarded as degenerate.
     pub degenerate_starts: usize,
     /// Distinct local optima, best first.
     pub local_optima: Vec<LocalOptimum>,
@@ -189,7 +190,11 @@ impl FitSummary {
             s,
             "entropy {:.4}   {} after {} iterations   max |score|/N {:.1e}   Hessian {}",
             self.entropy,
-            if self.converged { "converged" } else { "NOT CONVERGED" },
+            if self.converged {
+                "converged"
+            } else {
+                "NOT CONVERGED"
+            },
             self.iterations,
             self.max_score,
             if self.hessian_negative_definite {
@@ -198,19 +203,27 @@ impl FitSummary {
                 "NOT negative definite"
             }
         );
+        let starts = if self.screened == 0 {
+            "a single start (one group)".to_string()
+        } else {
+            format!(
+                "{} starts, the best of {} screened, {} reached the best",
+                self.starts, self.screened, self.starts_at_best
+            )
+        };
         let _ = writeln!(
             s,
-            "starts: {} best of {} screened, {} reached the best; split-merge refinement: {} runs, {} at the best; {} distinct optima; {} degenerate; seed {}",
-            self.starts,
-            self.screened,
-            self.starts_at_best,
+            "{starts}; refinement (split-merge and random moves): {} runs, {} at the best; {} distinct optima; {} degenerate; seed {}",
             self.refinement_runs,
             self.refinement_at_best,
             self.local_optima.len(),
             self.degenerate_starts,
             self.seed
         );
-        let _ = writeln!(s, "\ngroup  order  share(est)  share(assigned)  AvePP   OCC");
+        let _ = writeln!(
+            s,
+            "\ngroup  order  share(est)  share(assigned)  AvePP   OCC"
+        );
         for (g, gr) in self.groups.iter().enumerate() {
             let _ = writeln!(
                 s,
@@ -223,15 +236,32 @@ impl FitSummary {
                 gr.occ
             );
         }
-        let _ = write!(s, "\nrate (expected count per year)\n  age");
+        let zip = self.groups.iter().any(|g| g.zero_inflation.is_some());
+        let _ = write!(
+            s,
+            "\n{}\n  age",
+            if zip {
+                "rate λ (Poisson mean at exposure 1; the expected count is (1 − ω)·λ), and ω"
+            } else {
+                "rate λ (expected count per year at exposure 1)"
+            }
+        );
         for g in 0..k {
-            let _ = write!(s, "  group{:<3}", g + 1);
+            let _ = write!(s, "  λ group{:<3}", g + 1);
+        }
+        if zip {
+            for g in 0..k {
+                let _ = write!(s, "  ω group{:<3}", g + 1);
+            }
         }
         let _ = writeln!(s);
         for (t, age) in self.ages.iter().enumerate() {
             let _ = write!(s, "{age:>5}");
             for gr in &self.groups {
-                let _ = write!(s, "  {:>8.4}", gr.rate[t]);
+                let _ = write!(s, "  {:>10.4}", gr.rate[t]);
+            }
+            for gr in self.groups.iter().filter_map(|g| g.zero_inflation.as_ref()) {
+                let _ = write!(s, "  {:>10.4}", gr[t]);
             }
             let _ = writeln!(s);
         }

@@ -90,7 +90,10 @@ pub fn simulate(
     opts: &SimOptions,
 ) -> Result<Cohort> {
     if params.groups() != spec.groups() || params.beta.len() != spec.groups() {
-        return Err(Error::param("params", "parameters and spec disagree on the number of groups"));
+        return Err(Error::param(
+            "params",
+            "parameters and spec disagree on the number of groups",
+        ));
     }
     if (params.pi.iter().sum::<f64>() - 1.0).abs() > 1e-9 {
         return Err(Error::param("pi", "group shares must sum to 1"));
@@ -131,12 +134,22 @@ pub fn simulate(
                 }
                 _ => false,
             };
-            counts[[i, s]] = if structural { 0.0 } else { poisson(&mut rng, e * lambda) };
+            counts[[i, s]] = if structural {
+                0.0
+            } else {
+                poisson(&mut rng, e * lambda)
+            };
         }
     }
     let expo = (opts.reduced_exposure_share > 0.0).then_some(exposure);
     let ids = (1..=persons).map(|i| i.to_string()).collect();
-    let panel = Panel::from_arrays_with_ids(counts.view(), ages, expo.as_ref().map(|e| e.view()), ids, "<synthetic>")?;
+    let panel = Panel::from_arrays_with_ids(
+        counts.view(),
+        ages,
+        expo.as_ref().map(|e| e.view()),
+        ids,
+        "<synthetic>",
+    )?;
     Ok(Cohort {
         panel,
         truth,

@@ -38,13 +38,16 @@ fn read_records(text: &str, path: &str) -> Result<Records> {
         .trim(::csv::Trim::All)
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
+    let mut lines = LineCounter::new(text);
     for rec in rdr.records() {
         let rec = rec.map_err(|e| Error::Csv {
             path: path.to_string(),
-            row: e.position().map_or(0, |p| p.line()),
+            row: e.position().map_or(0, |p| lines.line_at(p.byte() as usize)),
             message: e.to_string(),
         })?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
         // Skip wholly blank lines (a trailing newline, say).
         if rec.len() == 1 && rec[0].is_empty() {
             continue;
@@ -57,6 +60,44 @@ fn read_records(text: &str, path: &str) -> Result<Records> {
         });
     }
     Ok(out)
+}
+
+/// Line numbers (1-based) of byte offsets, for offsets given in increasing
+/// order. The csv crate's own line count is off after blank lines and with
+/// `\r\n` line ends; counting newlines before the record's first
+/// non-newline byte is not.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, byte: usize) -> u64 {
+        let mut start = byte.min(self.text.len());
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.pos {
+            // Offsets went backwards (an error position): count afresh.
+            self.pos = 0;
+            self.line = 1;
+        }
+        self.line += self.text[self.pos..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.pos = start;
+        self.line
+    }
 }
 
 fn is_missing(cell: &str) -> bool {
@@ -288,8 +329,11 @@ fn align_exposure(counts: &Wide, expo: &Wide, ename: &str) -> Result<Array2<f64>
     };
     let rows: Vec<usize> = match (&counts.ids, &expo.ids) {
         (Some(cid), Some(eid)) => {
-            let index: HashMap<&str, usize> =
-                eid.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+            let index: HashMap<&str, usize> = eid
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.as_str(), i))
+                .collect();
             cid.iter()
                 .map(|id| {
                     index
@@ -382,13 +426,14 @@ fn long_panel(records: &Records, path: &str) -> Result<Panel> {
         }
         let count = check_count(parse_number(&row[cc], &at(cc))?, &at(cc))?;
         let exposure = match ce {
-            Some(j) if !is_missing(&row[j]) => check_exposure(parse_number(&row[j], &at(j))?, &at(j))?,
+            Some(j) if !is_missing(&row[j]) => {
+                check_exposure(parse_number(&row[j], &at(j))?, &at(j))?
+            }
             Some(j) => {
-                return Err(Error::BadExposure {
+                return Err(Error::MissingExposure {
                     path: path.to_string(),
                     row: *line,
                     column: header[j].clone(),
-                    value: f64::NAN,
                 })
             }
             None => 1.0,
@@ -476,7 +521,10 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
         path: path.display().to_string(),
         source,
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
     std::fs::write(&tmp, contents).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(|e| {

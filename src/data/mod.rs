@@ -172,12 +172,19 @@ impl Panel {
         }
         let n_dropped = y.nrows() - keep.len();
         // Standard (row-major) layout: the E-step reads rows as slices.
-        let pick = |a: &Array2<f64>| a.select(ndarray::Axis(0), &keep).as_standard_layout().to_owned();
+        let pick = |a: &Array2<f64>| {
+            a.select(ndarray::Axis(0), &keep)
+                .as_standard_layout()
+                .to_owned()
+        };
         Ok(Panel {
             ids: keep.iter().map(|&i| ids[i].clone()).collect(),
             ages,
             counts: pick(&y),
-            observed: obs.select(ndarray::Axis(0), &keep).as_standard_layout().to_owned(),
+            observed: obs
+                .select(ndarray::Axis(0), &keep)
+                .as_standard_layout()
+                .to_owned(),
             exposure: exposure.as_ref().map(pick),
             n_dropped,
             source: source.to_string(),

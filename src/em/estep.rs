@@ -19,7 +19,6 @@ pub(crate) const CHUNK: usize = 256;
 pub(crate) struct Workspace<'a> {
     pub panel: &'a Panel,
     pub spec: &'a ModelSpec,
-    pub scale: AgeScale,
     /// Rate design per group, T × (order + 1).
     pub x: Vec<Array2<f64>>,
     /// Zero-inflation design per group (ZIP only).
@@ -116,7 +115,6 @@ impl<'a> Workspace<'a> {
         Workspace {
             panel,
             spec,
-            scale,
             x,
             z,
             constant,
@@ -238,7 +236,11 @@ pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &
         let mut ll = tb.ln_pi[g];
         for j in z0..z1 {
             let ix = base + c.zero_t[j] as usize;
-            ll += if has_e { tb.ln_zero(ix, c.zero_e[j]) } else { tb.ln_p0[ix] };
+            ll += if has_e {
+                tb.ln_zero(ix, c.zero_e[j])
+            } else {
+                tb.ln_p0[ix]
+            };
         }
         for j in p0..p1 {
             let ix = base + c.pos_t[j] as usize;

@@ -33,8 +33,6 @@ pub(crate) struct Run {
     pub converged: bool,
     /// Largest |score| of LL / N at the end.
     pub max_score: f64,
-    /// Relative LL change of the last step.
-    pub last_change: f64,
 }
 
 /// Score (gradient of the marginal log-likelihood) at the parameters the
@@ -47,12 +45,24 @@ pub(crate) fn score(ws: &Workspace<'_>, params: &Params, stats: &Stats) -> Vec<f
     let mut g = Vec::new();
     for c in 0..k {
         let r = c * t..(c + 1) * t;
-        g.extend(gradient(&ws.x[c], &params.beta[c], &stats.y[r.clone()], &stats.e[r], Link::Exp));
+        g.extend(gradient(
+            &ws.x[c],
+            &params.beta[c],
+            &stats.y[r.clone()],
+            &stats.e[r],
+            Link::Exp,
+        ));
     }
     if let Some(gamma) = &params.gamma {
         for (c, gm) in gamma.iter().enumerate() {
             let r = c * t..(c + 1) * t;
-            g.extend(gradient(&ws.z[c], gm, &stats.zs[r.clone()], &stats.n[r], Link::Softplus));
+            g.extend(gradient(
+                &ws.z[c],
+                gm,
+                &stats.zs[r.clone()],
+                &stats.n[r],
+                Link::Softplus,
+            ));
         }
     }
     let n: f64 = stats.s.iter().sum();
@@ -91,12 +101,12 @@ pub(crate) fn run_em(ws: &Workspace<'_>, mut params: Params, ctl: &Control) -> R
                 iterations,
                 converged: done,
                 max_score,
-                last_change: change,
             };
         }
         if let Some(below) = ctl.polish_below {
-            // Newton is tried once per order of magnitude of progress, so a
-            // failing polish (flat ridge, degenerate group) costs little.
+            // Newton is retried only after the log-likelihood has risen by
+            // more than `below`·|LL| since the last try, so a failing polish
+            // (flat ridge, degenerate group) costs little.
             if change < below && ll > polished_at + below * ll.abs() {
                 polished_at = ll;
                 if let Some(p) = polish::newton_polish(ws, &params, stats.clone(), ctl.score_tol) {

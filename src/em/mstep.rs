@@ -19,7 +19,7 @@ pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
                 sum -= l[i * n + k] * l[j * n + k];
             }
             if i == j {
-                if !(sum > 0.0) || !sum.is_finite() {
+                if sum.is_nan() || sum <= 0.0 || !sum.is_finite() {
                     return None;
                 }
                 l[i * n + i] = sum.sqrt();
@@ -86,7 +86,13 @@ fn objective(x: &Array2<f64>, beta: &[f64], a: &[f64], b: &[f64], link: Link) ->
 }
 
 /// Gradient of the pooled objective at `beta`.
-pub(crate) fn gradient(x: &Array2<f64>, beta: &[f64], a: &[f64], b: &[f64], link: Link) -> Vec<f64> {
+pub(crate) fn gradient(
+    x: &Array2<f64>,
+    beta: &[f64],
+    a: &[f64],
+    b: &[f64],
+    link: Link,
+) -> Vec<f64> {
     let p = beta.len();
     let mut g = vec![0.0; p];
     for t in 0..x.nrows() {
@@ -136,7 +142,11 @@ pub(crate) fn newton(x: &Array2<f64>, beta: &mut [f64], a: &[f64], b: &[f64], li
         let mut size = 1.0;
         let mut accepted = false;
         for _ in 0..30 {
-            let trial: Vec<f64> = beta.iter().zip(&step).map(|(b0, s)| b0 + size * s).collect();
+            let trial: Vec<f64> = beta
+                .iter()
+                .zip(&step)
+                .map(|(b0, s)| b0 + size * s)
+                .collect();
             let ft = objective(x, &trial, a, b, link);
             if ft.is_finite() && ft >= f {
                 beta.copy_from_slice(&trial);
@@ -163,9 +173,21 @@ pub(crate) fn mstep(
     let total: f64 = stats.s.iter().sum();
     for g in 0..params.groups() {
         let r = g * t..(g + 1) * t;
-        newton(&ws.x[g], &mut params.beta[g], &stats.y[r.clone()], &stats.e[r.clone()], Link::Exp);
+        newton(
+            &ws.x[g],
+            &mut params.beta[g],
+            &stats.y[r.clone()],
+            &stats.e[r.clone()],
+            Link::Exp,
+        );
         if let Some(gamma) = params.gamma.as_mut() {
-            newton(&ws.z[g], &mut gamma[g], &stats.zs[r.clone()], &stats.n[r], Link::Softplus);
+            newton(
+                &ws.z[g],
+                &mut gamma[g],
+                &stats.zs[r.clone()],
+                &stats.n[r],
+                Link::Softplus,
+            );
         }
         params.pi[g] = stats.s[g] / total;
     }

@@ -23,7 +23,10 @@ pub(crate) fn flatten(p: &Params) -> Vec<f64> {
 pub(crate) fn unflatten(v: &[f64], like: &Params) -> Params {
     let mut it = v.iter().copied();
     let mut take = |shape: &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
-        shape.iter().map(|b| (0..b.len()).map(|_| it.next().unwrap_or(0.0)).collect()).collect()
+        shape
+            .iter()
+            .map(|b| (0..b.len()).map(|_| it.next().unwrap_or(0.0)).collect())
+            .collect()
     };
     let beta = take(&like.beta);
     let gamma = like.gamma.as_ref().map(&mut take);

@@ -29,11 +29,15 @@ pub(crate) fn stream(seed: u64, index: u64) -> ChaCha8Rng {
 pub(crate) fn params_from_weights(ws: &Workspace<'_>, w: &Array2<f64>) -> Params {
     let p = ws.panel;
     let (mut ysum, mut esum) = (0.0, 0.0);
-    for ((y, o), e) in p.counts.iter().zip(p.observed.iter()).zip(
-        p.exposure
-            .as_ref()
-            .map_or_else(|| vec![1.0; p.counts.len()], |e| e.iter().copied().collect()),
-    ) {
+    for ((y, o), e) in p
+        .counts
+        .iter()
+        .zip(p.observed.iter())
+        .zip(p.exposure.as_ref().map_or_else(
+            || vec![1.0; p.counts.len()],
+            |e| e.iter().copied().collect(),
+        ))
+    {
         if *o {
             ysum += y;
             esum += e;
@@ -109,7 +113,11 @@ pub(crate) fn curve_features(ws: &Workspace<'_>) -> Array2<f64> {
             }
         }
         for b in 0..bands {
-            f[[i, b]] = if cnt[b] > 0.0 { sum[b] / cnt[b] } else { all / nall.max(1.0) };
+            f[[i, b]] = if cnt[b] > 0.0 {
+                sum[b] / cnt[b]
+            } else {
+                all / nall.max(1.0)
+            };
         }
     }
     f
@@ -171,10 +179,15 @@ pub(crate) fn kmeans_pp(rng: &mut ChaCha8Rng, f: &Array2<f64>, k: usize) -> Arra
 
 /// Start `index`: even indices are k-means++ starts, odd ones random soft
 /// assignments.
-pub(crate) fn start_params(ws: &Workspace<'_>, features: &Array2<f64>, seed: u64, index: u64) -> Params {
+pub(crate) fn start_params(
+    ws: &Workspace<'_>,
+    features: &Array2<f64>,
+    seed: u64,
+    index: u64,
+) -> Params {
     let mut rng = stream(seed, index);
     let k = ws.spec.groups();
-    let w = if index % 2 == 0 {
+    let w = if index.is_multiple_of(2) {
         kmeans_pp(&mut rng, features, k)
     } else {
         random_soft(&mut rng, ws.panel.n_persons(), k)
@@ -185,7 +198,12 @@ pub(crate) fn start_params(ws: &Workspace<'_>, features: &Array2<f64>, seed: u64
 /// A random move of the parameters, `θ + c·δ` with `δ ~ N(0, (−H)⁻¹)`: the
 /// estimates' own sampling distribution, widened by `c`. `chol` is the
 /// Cholesky factor L of −H (row-major, P × P).
-pub(crate) fn perturb_params(rng: &mut ChaCha8Rng, theta: &[f64], chol: &[f64], c: f64) -> Vec<f64> {
+pub(crate) fn perturb_params(
+    rng: &mut ChaCha8Rng,
+    theta: &[f64],
+    chol: &[f64],
+    c: f64,
+) -> Vec<f64> {
     let p = theta.len();
     let z: Vec<f64> = (0..p)
         .map(|_| {
