@@ -61,7 +61,7 @@ impl Gbtm {
             seed: 1,
             max_iter: 5000,
             ll_tol: 1e-10,
-            score_tol: 1e-6,
+            score_tol: 1e-8,
         }
     }
     /// A Poisson mixture with `groups` groups (cubic by default).
@@ -112,7 +112,7 @@ impl Gbtm {
         self
     }
     /// Convergence tolerances: relative log-likelihood change (default 1e-10)
-    /// and largest score component of LL / N (default 1e-6). Both must hold.
+    /// and largest score component of LL / N (default 1e-8). Both must hold.
     pub fn tolerance(mut self, ll_tol: f64, score_tol: f64) -> Self {
         self.ll_tol = ll_tol;
         self.score_tol = score_tol;
@@ -241,9 +241,8 @@ impl Gbtm {
                 })
                 .count()
         };
-        let h = polish::hessian(&ws, &best.params);
-        let p = polish::flatten(&best.params).len();
-        let negdef = polish::negative_definite(&h, p).is_some();
+        let (fixed, boundary) = at_boundary(&ws, &best.params);
+        let negdef = polish::negative_definite_except(&polish::hessian(&ws, &best.params), &fixed);
         let (post, ll) = posteriors(&ws, &best.params);
         Ok(FittedGbtm {
             spec: spec.clone(),
@@ -266,6 +265,7 @@ impl Gbtm {
                 refinement_at_best: at_best(&runs[phase1..]),
                 degenerate_starts: runs.len() - usable.len(),
                 local_optima: optima,
+                boundary,
                 seed: self.seed,
             },
             posteriors: post,
@@ -448,6 +448,31 @@ pub(crate) fn degenerate_reason(ws: &Workspace<'_>, p: &Params, ll: f64, n: f64)
     None
 }
 
+/// Zero-inflation parameters that ran to the boundary ω = 0 (ω < 1e-8 at
+/// every age): their indices in the flattened parameter vector, and a note
+/// per group. The likelihood is flat in them there, so the check for a
+/// maximum leaves them out.
+fn at_boundary(ws: &Workspace<'_>, p: &Params) -> (Vec<usize>, Vec<String>) {
+    let mut fixed = Vec::new();
+    let mut notes = Vec::new();
+    let Some(gamma) = &p.gamma else {
+        return (fixed, notes);
+    };
+    let mut offset: usize = p.beta.iter().map(Vec::len).sum();
+    for (g, gm) in gamma.iter().enumerate() {
+        let zeta = ws.z[g].dot(&ndarray::aview1(gm));
+        if zeta.iter().all(|&z| z < -18.4) {
+            fixed.extend(offset..offset + gm.len());
+            notes.push(format!(
+                "group {}: zero inflation ran to 0 (ω < 1e-8 at every age); the group is effectively Poisson",
+                g + 1
+            ));
+        }
+        offset += gm.len();
+    }
+    (fixed, notes)
+}
+
 /// One distinct local optimum among the starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalOptimum {
@@ -492,6 +517,9 @@ pub struct FitInfo {
     pub degenerate_starts: usize,
     /// Distinct optima over all usable runs, best first.
     pub local_optima: Vec<LocalOptimum>,
+    /// Parameters on the boundary of the parameter space (zero inflation
+    /// run to 0), one note per group; left out of the Hessian check.
+    pub boundary: Vec<String>,
     /// The seed used.
     pub seed: u64,
 }

@@ -98,6 +98,8 @@ pub struct FitSummary {
     pub degenerate_starts: usize,
     /// Distinct local optima, best first.
     pub local_optima: Vec<LocalOptimum>,
+    /// Parameters on the boundary (zero inflation run to 0), one note each.
+    pub boundary: Vec<String>,
     /// Seed of the fit.
     pub seed: u64,
     /// One entry per group.
@@ -157,6 +159,7 @@ impl FitSummary {
             refinement_at_best: info.refinement_at_best,
             degenerate_starts: info.degenerate_starts,
             local_optima: info.local_optima.clone(),
+            boundary: info.boundary.clone(),
             seed: info.seed,
             groups,
         }
@@ -220,6 +223,9 @@ impl FitSummary {
             self.degenerate_starts,
             self.seed
         );
+        for note in &self.boundary {
+            let _ = writeln!(s, "boundary: {note}");
+        }
         let _ = writeln!(
             s,
             "\ngroup  order  share(est)  share(assigned)  AvePP   OCC"

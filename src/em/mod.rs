@@ -24,6 +24,9 @@ pub(crate) struct Control {
     pub polish_below: Option<f64>,
 }
 
+/// Newton steps per polish attempt.
+const POLISH_STEPS: usize = 30;
+
 /// Result of one EM run from one start.
 #[derive(Debug, Clone)]
 pub(crate) struct Run {
@@ -109,7 +112,9 @@ pub(crate) fn run_em(ws: &Workspace<'_>, mut params: Params, ctl: &Control) -> R
             // (flat ridge, degenerate group) costs little.
             if change < below && ll > polished_at + below * ll.abs() {
                 polished_at = ll;
-                if let Some(p) = polish::newton_polish(ws, &params, stats.clone(), ctl.score_tol) {
+                if let Some((p, _)) =
+                    polish::newton_polish(ws, &params, stats.clone(), ctl.score_tol, POLISH_STEPS)
+                {
                     params = p;
                     prev = ll;
                     continue;

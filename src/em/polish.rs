@@ -71,31 +71,71 @@ pub(crate) fn hessian(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
     h
 }
 
+/// Whether the Hessian without the rows and columns in `skip` is negative
+/// definite.
+pub(crate) fn negative_definite_except(h: &[f64], skip: &[usize]) -> bool {
+    let p = (h.len() as f64).sqrt().round() as usize;
+    let keep: Vec<usize> = (0..p).filter(|j| !skip.contains(j)).collect();
+    let q = keep.len();
+    let sub: Vec<f64> = keep
+        .iter()
+        .flat_map(|&i| keep.iter().map(move |&j| h[i * p + j]))
+        .collect();
+    negative_definite(&sub, q).is_some()
+}
+
 /// Cholesky factor of −H if the Hessian is negative definite.
 pub(crate) fn negative_definite(h: &[f64], p: usize) -> Option<Vec<f64>> {
     let neg: Vec<f64> = h.iter().map(|x| -x).collect();
     cholesky(&neg, p)
 }
 
-/// Up to 8 Newton steps with step halving. Returns the new parameters if the
-/// log-likelihood rose and the score fell below `score_tol` (per person);
-/// `None` if the Hessian is not negative definite or Newton made no headway.
+/// Cholesky factor of `−H + μI` for the smallest μ in 0, 1e-8·s, 1e-7·s, …
+/// (s = largest |H_jj|) that makes it positive definite: Newton where the
+/// Hessian is negative definite, a Levenberg–Marquardt step where it is not
+/// (a flat ridge, a parameter drifting to a boundary).
+fn damped_factor(h: &[f64], p: usize) -> Option<Vec<f64>> {
+    if let Some(l) = negative_definite(h, p) {
+        return Some(l);
+    }
+    let s = (0..p).map(|j| h[j * p + j].abs()).fold(1e-12, f64::max);
+    let mut mu = 1e-8 * s;
+    while mu < 1e4 * s {
+        let mut m: Vec<f64> = h.iter().map(|x| -x).collect();
+        for j in 0..p {
+            m[j * p + j] += mu;
+        }
+        if let Some(l) = cholesky(&m, p) {
+            return Some(l);
+        }
+        mu *= 10.0;
+    }
+    None
+}
+
+/// Up to `max_steps` (damped) Newton steps with step halving, stopping once
+/// the score falls below `score_tol` (per person). Returns the new
+/// parameters and their E-step sums if the log-likelihood rose; `None` if
+/// Newton made no headway.
 pub(crate) fn newton_polish(
     ws: &Workspace<'_>,
     start: &Params,
     mut stats: Stats,
     score_tol: f64,
-) -> Option<Params> {
+    max_steps: usize,
+) -> Option<(Params, Stats)> {
     let n = ws.panel.n_persons() as f64;
+    let ll0 = stats.ll;
     let mut params = start.clone();
-    for _ in 0..8 {
+    for _ in 0..max_steps {
         let g = score(ws, &params, &stats);
         if max_abs(&g) / n < score_tol {
-            return Some(params);
+            break;
         }
-        let h = hessian(ws, &params);
         let p = g.len();
-        let l = negative_definite(&h, p)?;
+        let Some(l) = damped_factor(&hessian(ws, &params), p) else {
+            break;
+        };
         let step = cholesky_solve(&l, p, &g);
         let theta = flatten(&params);
         let mut size = 1.0;
@@ -104,7 +144,7 @@ pub(crate) fn newton_polish(
             let th: Vec<f64> = theta.iter().zip(&step).map(|(t, s)| t + size * s).collect();
             let q = unflatten(&th, &params);
             let st = estep(ws, &q);
-            if st.ll.is_finite() && st.ll >= stats.ll {
+            if st.ll.is_finite() && st.ll > stats.ll {
                 params = q;
                 stats = st;
                 moved = true;
@@ -113,9 +153,8 @@ pub(crate) fn newton_polish(
             size *= 0.5;
         }
         if !moved {
-            return None;
+            break;
         }
     }
-    let g = score(ws, &params, &stats);
-    (max_abs(&g) / n < score_tol).then_some(params)
+    (stats.ll > ll0).then_some((params, stats))
 }
