@@ -137,8 +137,11 @@ pub(crate) fn softplus(x: f64) -> f64 {
 }
 
 /// Per-group, per-age quantities derived from the parameters (K × T, row-major).
+/// Tables are age-major (index `t·K + k`), so that the E-step's innermost
+/// loops run over the K groups of one cell, contiguously.
 pub(crate) struct Tables {
     pub t: usize,
+    pub k: usize,
     pub ln_pi: Vec<f64>,
     pub ln_lambda: Vec<f64>,
     pub lambda: Vec<f64>,
@@ -159,6 +162,7 @@ impl Tables {
         let zip = ws.spec.family == Family::Zip;
         let mut tb = Tables {
             t,
+            k,
             ln_pi: params.pi.iter().map(|p| p.ln()).collect(),
             ln_lambda: vec![0.0; k * t],
             lambda: vec![0.0; k * t],
@@ -175,7 +179,7 @@ impl Tables {
                 .as_ref()
                 .map(|gm| ws.z[g].dot(&ndarray::aview1(&gm[g])));
             for s in 0..t {
-                let i = g * t + s;
+                let i = s * k + g;
                 tb.ln_lambda[i] = eta[s];
                 tb.lambda[i] = eta[s].exp();
                 if let Some(zeta) = &zeta {
@@ -228,26 +232,34 @@ pub(crate) fn log_add(a: f64, b: f64) -> f64 {
 /// log-likelihood ln Σ_k π_k f_k(y_i); `out` then holds log posteriors.
 pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &mut [f64]) -> f64 {
     let c = &ws.cells;
-    let (z0, z1) = (c.zero_off[i], c.zero_off[i + 1]);
-    let (p0, p1) = (c.pos_off[i], c.pos_off[i + 1]);
-    let has_e = c.has_exposure;
-    for (g, slot) in out.iter_mut().enumerate() {
-        let base = g * tb.t;
-        let mut ll = tb.ln_pi[g];
-        for j in z0..z1 {
-            let ix = base + c.zero_t[j] as usize;
-            ll += if has_e {
-                tb.ln_zero(ix, c.zero_e[j])
-            } else {
-                tb.ln_p0[ix]
-            };
+    let k = tb.k;
+    out.copy_from_slice(&tb.ln_pi);
+    for j in c.zero_off[i]..c.zero_off[i + 1] {
+        let base = c.zero_t[j] as usize * k;
+        if c.has_exposure {
+            let e = c.zero_e[j];
+            for (g, o) in out.iter_mut().enumerate() {
+                *o += tb.ln_zero(base + g, e);
+            }
+        } else {
+            for (o, v) in out.iter_mut().zip(&tb.ln_p0[base..base + k]) {
+                *o += v;
+            }
         }
-        for j in p0..p1 {
-            let ix = base + c.pos_t[j] as usize;
-            let e = if has_e { c.pos_e[j] } else { 1.0 };
-            ll += tb.ln_1m_omega[ix] + c.pos_y[j] * tb.ln_lambda[ix] - e * tb.lambda[ix];
+    }
+    for j in c.pos_off[i]..c.pos_off[i + 1] {
+        let base = c.pos_t[j] as usize * k;
+        let y = c.pos_y[j];
+        let e = if c.has_exposure { c.pos_e[j] } else { 1.0 };
+        let r = base..base + k;
+        for (((o, a), b), l) in out
+            .iter_mut()
+            .zip(&tb.ln_1m_omega[r.clone()])
+            .zip(&tb.ln_lambda[r.clone()])
+            .zip(&tb.lambda[r])
+        {
+            *o += a + y * b - e * l;
         }
-        *slot = ll;
     }
     let max = out.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let sum: f64 = out.iter().map(|v| (v - max).exp()).sum();
@@ -258,7 +270,8 @@ pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &
     total + ws.constant[i]
 }
 
-/// Sufficient statistics of one E-step (K × T arrays, row-major).
+/// Sufficient statistics of one E-step: K × T arrays, group-major (index
+/// `k·T + t`) once finished; age-major (`t·K + k`) while accumulating.
 #[derive(Debug, Clone)]
 pub(crate) struct Stats {
     pub ll: f64,
@@ -309,7 +322,8 @@ impl Stats {
     }
 
     /// Turns the zero/positive weight sums into `e`, `zs` and `n` (no
-    /// exposure: every zero at age t of group k has the same z_kt).
+    /// exposure: every zero at age t of group k has the same z_kt), and
+    /// transposes the sums to group-major.
     fn finish(&mut self, tb: &Tables) {
         for ix in 0..self.w0.len() {
             let (w0, wp, z) = (self.w0[ix], self.wp[ix], tb.z0[ix]);
@@ -317,43 +331,63 @@ impl Stats {
             self.e[ix] += (1.0 - z) * w0 + wp;
             self.n[ix] += w0 + wp;
         }
+        let (k, t) = (tb.k, tb.t);
+        for v in [&mut self.y, &mut self.e, &mut self.zs, &mut self.n] {
+            let age_major = v.clone();
+            for g in 0..k {
+                for s in 0..t {
+                    v[g * t + s] = age_major[s * k + g];
+                }
+            }
+        }
     }
 }
 
-/// Adds person i's contribution with posterior weights `w` to `acc`.
+/// Adds person i's contribution with posterior weights `w` to `acc`
+/// (age-major accumulators).
 fn accumulate(ws: &Workspace<'_>, tb: &Tables, i: usize, w: &[f64], acc: &mut Stats) {
     let c = &ws.cells;
-    let (z0, z1) = (c.zero_off[i], c.zero_off[i + 1]);
-    let (p0, p1) = (c.pos_off[i], c.pos_off[i + 1]);
-    for (g, &wg) in w.iter().enumerate() {
-        acc.s[g] += wg;
-        if wg == 0.0 {
-            continue;
+    let k = tb.k;
+    for (s, wg) in acc.s.iter_mut().zip(w) {
+        *s += wg;
+    }
+    if c.has_exposure {
+        for j in c.zero_off[i]..c.zero_off[i + 1] {
+            let base = c.zero_t[j] as usize * k;
+            let e = c.zero_e[j];
+            for (g, &wg) in w.iter().enumerate() {
+                let z = tb.structural(base + g, e);
+                acc.zs[base + g] += wg * z;
+                acc.e[base + g] += wg * (1.0 - z) * e;
+                acc.n[base + g] += wg;
+            }
         }
-        let base = g * tb.t;
-        if c.has_exposure {
-            for j in z0..z1 {
-                let ix = base + c.zero_t[j] as usize;
-                let e = c.zero_e[j];
-                let z = tb.structural(ix, e);
-                acc.zs[ix] += wg * z;
-                acc.e[ix] += wg * (1.0 - z) * e;
-                acc.n[ix] += wg;
+        for j in c.pos_off[i]..c.pos_off[i + 1] {
+            let base = c.pos_t[j] as usize * k;
+            let (y, e) = (c.pos_y[j], c.pos_e[j]);
+            for (g, &wg) in w.iter().enumerate() {
+                acc.y[base + g] += wg * y;
+                acc.e[base + g] += wg * e;
+                acc.n[base + g] += wg;
             }
-            for j in p0..p1 {
-                let ix = base + c.pos_t[j] as usize;
-                acc.y[ix] += wg * c.pos_y[j];
-                acc.e[ix] += wg * c.pos_e[j];
-                acc.n[ix] += wg;
+        }
+    } else {
+        for j in c.zero_off[i]..c.zero_off[i + 1] {
+            let base = c.zero_t[j] as usize * k;
+            for (a, wg) in acc.w0[base..base + k].iter_mut().zip(w) {
+                *a += wg;
             }
-        } else {
-            for j in z0..z1 {
-                acc.w0[base + c.zero_t[j] as usize] += wg;
-            }
-            for j in p0..p1 {
-                let ix = base + c.pos_t[j] as usize;
-                acc.y[ix] += wg * c.pos_y[j];
-                acc.wp[ix] += wg;
+        }
+        for j in c.pos_off[i]..c.pos_off[i + 1] {
+            let base = c.pos_t[j] as usize * k;
+            let y = c.pos_y[j];
+            for ((a, b), wg) in acc.y[base..base + k]
+                .iter_mut()
+                .zip(&mut acc.wp[base..base + k])
+                .zip(w)
+            {
+                *a += wg * y;
+                *b += wg;
             }
         }
     }
