@@ -23,8 +23,11 @@ use crate::model::{Family, ModelSpec, Params};
 /// ```
 /// use gbtm::{Gbtm, Panel};
 /// use ndarray::Array2;
-/// // Two obvious groups: 20 persons with no offences, 20 with about 3 a year.
-/// let counts = Array2::from_shape_fn((40, 6), |(i, t)| if i < 20 { 0.0 } else { (2 + (i + t) % 3) as f64 });
+/// // Two obvious groups: 20 persons with an offence every sixth year, 20
+/// // with about 3 a year.
+/// let counts = Array2::from_shape_fn((40, 6), |(i, t)| {
+///     if i < 20 { ((i + t) % 6 == 0) as u8 as f64 } else { (2 + (i + t) % 3) as f64 }
+/// });
 /// let panel = Panel::from_arrays(counts.view(), &[12, 13, 14, 15, 16, 17], None)?;
 /// let fit = Gbtm::poisson(2).order(1).starts(4).seed(1).fit(&panel)?;
 /// assert!(fit.converged());
