@@ -583,12 +583,17 @@ impl FittedGbtm {
         let ws = Workspace::new(panel, &self.spec, self.scale);
         Ok(posteriors(&ws, &self.params))
     }
-    /// One full E-step of this model on `panel` (posteriors and the M-step
-    /// sums), returning the log-likelihood. Exposed for benchmarks.
+    /// Runs `iters` full E-steps of this model on `panel` (posteriors and
+    /// the M-step sums) and returns the time they took, excluding the
+    /// one-off preparation of the panel. Exposed for benchmarks.
     #[doc(hidden)]
-    pub fn estep_log_likelihood(&self, panel: &Panel) -> f64 {
+    pub fn time_esteps(&self, panel: &Panel, iters: u64) -> std::time::Duration {
         let ws = Workspace::new(panel, &self.spec, self.scale);
-        crate::em::estep::estep(&ws, &self.params).ll
+        let start = std::time::Instant::now();
+        for _ in 0..iters {
+            std::hint::black_box(crate::em::estep::estep(&ws, &self.params).ll);
+        }
+        start.elapsed()
     }
 
     /// λ_kt at exposure 1: groups × ages.
