@@ -38,7 +38,9 @@ fn bench(c: &mut Criterion) {
         };
         let fitted = model.clone().starts(2).fit(&panel).unwrap();
         let mut g = c.benchmark_group(format!("{family}_10k_k4"));
-        g.bench_function("estep", |b| b.iter_custom(|iters| fitted.time_esteps(&panel, iters)));
+        g.bench_function("estep", |b| {
+            b.iter_custom(|iters| fitted.time_esteps(&panel, iters))
+        });
         g.sample_size(10);
         g.bench_function("fit_default_starts", |b| {
             b.iter(|| model.fit(&panel).unwrap().log_likelihood())

@@ -272,6 +272,7 @@ impl Gbtm {
                 seed: self.seed,
             },
             posteriors: post,
+            loaded_summary: None,
         })
     }
 
@@ -536,6 +537,9 @@ pub struct FittedGbtm {
     pub(crate) ages: Vec<i64>,
     pub(crate) info: FitInfo,
     pub(crate) posteriors: Array2<f64>,
+    /// The summary read from a model file (loaded models have no training
+    /// posteriors to recompute it from).
+    pub(crate) loaded_summary: Option<Box<crate::report::FitSummary>>,
 }
 
 impl FittedGbtm {
@@ -567,7 +571,8 @@ impl FittedGbtm {
     pub fn converged(&self) -> bool {
         self.info.converged
     }
-    /// Posterior group probabilities of the fitted persons (persons × groups).
+    /// Posterior group probabilities of the fitted persons (persons × groups);
+    /// empty (0 rows) for a model loaded from a file.
     pub fn posteriors(&self) -> &Array2<f64> {
         &self.posteriors
     }

@@ -21,11 +21,13 @@
 //! Modules, one per concept: [`data`] (panels and CSV input), [`design`] (the
 //! age basis), [`model`] (specification and parameters), `em` (E-step, M-step,
 //! starts, Newton polish), [`fit`] (the fitting API), [`diagnostics`] (AvePP,
-//! OCC, entropy, BIC), [`report`] (JSON and text), [`synth`] (synthetic
-//! cohorts) and [`error`].
+//! OCC, entropy, BIC), [`report`] (JSON and text), [`saved`] (model files),
+//! [`classify`] (posteriors and forecasts for new persons), [`synth`]
+//! (synthetic cohorts) and [`error`].
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod classify;
 pub mod data;
 pub mod design;
 pub mod diagnostics;
@@ -34,8 +36,10 @@ pub mod error;
 pub mod fit;
 pub mod model;
 pub mod report;
+pub mod saved;
 pub mod synth;
 
+pub use classify::{PersonClass, PersonForecast, YearForecast};
 pub use data::csv::ReadOptions;
 pub use data::Panel;
 pub use design::AgeScale;
@@ -44,3 +48,4 @@ pub use error::{Error, Result};
 pub use fit::{FitInfo, FittedGbtm, Gbtm, LocalOptimum};
 pub use model::{Family, ModelSpec, Params};
 pub use report::{FitSummary, GroupSummary};
+pub use saved::SavedModel;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gbtm::data::csv::write_atomic;
-use gbtm::{synth, Error, Family, FitSummary, Gbtm, Panel, ReadOptions};
+use gbtm::{synth, Error, Family, FitSummary, FittedGbtm, Gbtm, Panel, ReadOptions};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +27,35 @@ enum Command {
     Fit(FitArgs),
     /// Write a synthetic cohort as a wide CSV.
     Simulate(SimArgs),
+    /// Classify persons with a saved model, and optionally forecast their counts.
+    Classify(ClassifyArgs),
+}
+
+#[derive(clap::Args)]
+struct ClassifyArgs {
+    /// A model written by `gbtm fit --save`.
+    #[arg(long)]
+    model: PathBuf,
+    /// Counts of the persons to classify (wide or long CSV); their ages must
+    /// lie within the model's.
+    #[arg(long)]
+    data: PathBuf,
+    /// Age window FROM:TO of the data (default: every age in the file).
+    #[arg(long)]
+    ages: Option<String>,
+    /// Add the expected count and a predictive interval at every model age the
+    /// person was not observed at, and over all of them.
+    #[arg(long)]
+    forecast: bool,
+    /// Coverage of the predictive intervals.
+    #[arg(long, default_value_t = 0.9)]
+    level: f64,
+    /// Print JSON.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV.
+    #[arg(long)]
+    csv: bool,
 }
 
 #[derive(clap::Args)]
@@ -70,6 +99,9 @@ struct FitArgs {
     /// Print one JSON object instead of the readable report.
     #[arg(long)]
     json: bool,
+    /// Also save the fitted model (JSON) for `gbtm classify`.
+    #[arg(long)]
+    save: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -137,15 +169,89 @@ fn fit(a: FitArgs) -> Result<String, Error> {
     if let Some(q) = a.iorders {
         model = model.iorders(q);
     }
-    let summary = FitSummary::new(&model.fit(&panel)?);
+    let fitted = model.fit(&panel)?;
+    if let Some(path) = &a.save {
+        fitted.save(path)?;
+    }
+    let summary = FitSummary::new(&fitted);
     Ok(if a.json {
-        serde_json::to_string_pretty(&summary).map_err(|e| Error::Json {
-            path: "<stdout>".into(),
-            message: e.to_string(),
-        })? + "\n"
+        to_json(&summary)?
     } else {
         summary.to_text()
     })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| Error::Json {
+            path: "<stdout>".into(),
+            message: e.to_string(),
+        })
+}
+
+fn classify(a: ClassifyArgs) -> Result<String, Error> {
+    let model = FittedGbtm::load(&a.model)?;
+    let opts = ReadOptions {
+        ages: a.ages.as_deref().map(parse_ages).transpose()?,
+        exposure: None,
+    };
+    let panel = Panel::from_csv_path(&a.data, &opts)?;
+    let k = model.spec().groups();
+    if a.forecast {
+        let f = model.forecast(&panel, a.level)?;
+        if a.json {
+            return to_json(&f);
+        }
+        let pct = (a.level * 100.0).round();
+        let mut s =
+            String::from("id,group,max_posterior,observed_total,forecast_ages,expected_total");
+        s += &format!(",total_lower{pct},total_upper{pct}\n");
+        for p in &f {
+            let g = gbtm::diagnostics::assign(
+                &ndarray::Array2::from_shape_vec((1, k), p.posteriors.clone()).map_err(|e| {
+                    Error::InvalidParameter {
+                        name: "posteriors".into(),
+                        message: e.to_string(),
+                    }
+                })?,
+            )[0];
+            let ages = match (p.years.first(), p.years.last()) {
+                (Some(a0), Some(a1)) => format!("{}-{}", a0.age, a1.age),
+                _ => String::new(),
+            };
+            s += &format!(
+                "{},{},{:.6},{},{},{:.4},{},{}\n",
+                p.id,
+                g + 1,
+                p.posteriors[g],
+                p.observed_total,
+                ages,
+                p.total_expected,
+                p.total_lower,
+                p.total_upper
+            );
+        }
+        return Ok(s);
+    }
+    let classes = model.classify(&panel)?;
+    if a.json {
+        return to_json(&classes);
+    }
+    let mut s = String::from("id,group,max_posterior");
+    for g in 1..=k {
+        s += &format!(",p{g}");
+    }
+    s.push('\n');
+    for c in &classes {
+        s += &format!("{},{},{:.6}", c.id, c.group, c.max_posterior);
+        for p in &c.posteriors {
+            s += &format!(",{p:.6}");
+        }
+        s.push('\n');
+    }
+    let _ = a.csv; // CSV is the default table form.
+    Ok(s)
 }
 
 fn simulate(a: SimArgs) -> Result<String, Error> {
@@ -200,6 +306,7 @@ fn main() -> ExitCode {
     let out = match cli.command {
         Command::Fit(a) => fit(a),
         Command::Simulate(a) => simulate(a),
+        Command::Classify(a) => classify(a),
     };
     match out {
         Ok(text) => {

@@ -109,6 +109,9 @@ pub struct FitSummary {
 impl FitSummary {
     /// Summarises a fitted model.
     pub fn new(fit: &FittedGbtm) -> FitSummary {
+        if let Some(s) = &fit.loaded_summary {
+            return (**s).clone();
+        }
         let info = fit.info();
         let spec = fit.spec();
         let params = fit.params();

@@ -24,8 +24,8 @@ pub(crate) struct Control {
     pub polish_below: Option<f64>,
 }
 
-/// Newton steps per polish attempt.
-const POLISH_STEPS: usize = 30;
+/// Quasi-Newton steps per polish attempt.
+const POLISH_STEPS: usize = 100;
 
 /// Result of one EM run from one start.
 #[derive(Debug, Clone)]

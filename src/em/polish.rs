@@ -90,33 +90,53 @@ pub(crate) fn negative_definite(h: &[f64], p: usize) -> Option<Vec<f64>> {
     cholesky(&neg, p)
 }
 
-/// Cholesky factor of `−H + μI` for the smallest μ in 0, 1e-8·s, 1e-7·s, …
-/// (s = largest |H_jj|) that makes it positive definite: Newton where the
-/// Hessian is negative definite, a Levenberg–Marquardt step where it is not
-/// (a flat ridge, a parameter drifting to a boundary).
-fn damped_factor(h: &[f64], p: usize) -> Option<Vec<f64>> {
-    if let Some(l) = negative_definite(h, p) {
-        return Some(l);
-    }
+/// `−H + μI` and its Cholesky factor, for the smallest μ in 0, 1e-8·s,
+/// 1e-7·s, … (s = largest |H_jj|) that makes it positive definite: Newton
+/// where the Hessian is negative definite, a Levenberg–Marquardt step where
+/// it is not (a flat ridge, a parameter drifting to a boundary).
+fn damped(h: &[f64], p: usize) -> Option<(Vec<f64>, Vec<f64>)> {
     let s = (0..p).map(|j| h[j * p + j].abs()).fold(1e-12, f64::max);
-    let mut mu = 1e-8 * s;
+    let mut mu = 0.0;
     while mu < 1e4 * s {
         let mut m: Vec<f64> = h.iter().map(|x| -x).collect();
         for j in 0..p {
             m[j * p + j] += mu;
         }
         if let Some(l) = cholesky(&m, p) {
-            return Some(l);
+            return Some((m, l));
         }
-        mu *= 10.0;
+        mu = if mu == 0.0 { 1e-8 * s } else { mu * 10.0 };
     }
     None
 }
 
-/// Up to `max_steps` (damped) Newton steps with step halving, stopping once
-/// the score falls below `score_tol` (per person). Returns the new
-/// parameters and their E-step sums if the log-likelihood rose; `None` if
-/// Newton made no headway.
+/// BFGS update of `b ≈ −H` after a step `s` that changed the score by `−y`.
+/// Skipped (returns false) when the curvature condition `sᵀy > 0` fails.
+fn bfgs_update(b: &mut [f64], p: usize, s: &[f64], y: &[f64]) -> bool {
+    let sy: f64 = s.iter().zip(y).map(|(a, c)| a * c).sum();
+    let bs: Vec<f64> = (0..p)
+        .map(|i| (0..p).map(|j| b[i * p + j] * s[j]).sum())
+        .collect();
+    let sbs: f64 = s.iter().zip(&bs).map(|(a, c)| a * c).sum();
+    let norm =
+        s.iter().map(|v| v * v).sum::<f64>().sqrt() * y.iter().map(|v| v * v).sum::<f64>().sqrt();
+    if !(sy > 1e-12 * norm && sbs > 0.0) {
+        return false;
+    }
+    for i in 0..p {
+        for j in 0..p {
+            b[i * p + j] += y[i] * y[j] / sy - bs[i] * bs[j] / sbs;
+        }
+    }
+    true
+}
+
+/// Quasi-Newton ascent on the full likelihood: the first step uses the
+/// finite-difference Hessian (damped if need be), later steps BFGS updates of
+/// it from the exact scores, so a step costs one or two E-steps. Stops when
+/// the score falls below `score_tol` (per person), after `max_steps` steps,
+/// or when a step gains nothing even with a fresh Hessian. Returns the new
+/// parameters and their E-step sums if the log-likelihood rose.
 pub(crate) fn newton_polish(
     ws: &Workspace<'_>,
     start: &Params,
@@ -127,34 +147,55 @@ pub(crate) fn newton_polish(
     let n = ws.panel.n_persons() as f64;
     let ll0 = stats.ll;
     let mut params = start.clone();
+    let mut g = score(ws, &params, &stats);
+    let p = g.len();
+    // (B ≈ −H, its Cholesky factor, whether B is a fresh Hessian)
+    let mut model: Option<(Vec<f64>, Vec<f64>, bool)> = None;
     for _ in 0..max_steps {
-        let g = score(ws, &params, &stats);
         if max_abs(&g) / n < score_tol {
             break;
         }
-        let p = g.len();
-        let Some(l) = damped_factor(&hessian(ws, &params), p) else {
+        if model.is_none() {
+            let (b, l) = damped(&hessian(ws, &params), p)?;
+            model = Some((b, l, true));
+        }
+        let Some((b, l, fresh)) = model.as_mut() else {
             break;
         };
-        let step = cholesky_solve(&l, p, &g);
+        let step = cholesky_solve(l, p, &g);
         let theta = flatten(&params);
         let mut size = 1.0;
-        let mut moved = false;
+        let mut accepted = None;
         for _ in 0..20 {
             let th: Vec<f64> = theta.iter().zip(&step).map(|(t, s)| t + size * s).collect();
             let q = unflatten(&th, &params);
             let st = estep(ws, &q);
             if st.ll.is_finite() && st.ll > stats.ll {
-                params = q;
-                stats = st;
-                moved = true;
+                accepted = Some((th, q, st));
                 break;
             }
             size *= 0.5;
         }
-        if !moved {
-            break;
+        let Some((th, q, st)) = accepted else {
+            if *fresh {
+                break;
+            }
+            model = None; // retry with a fresh Hessian
+            continue;
+        };
+        let g_new = score(ws, &q, &st);
+        let s: Vec<f64> = th.iter().zip(&theta).map(|(a, c)| a - c).collect();
+        let y: Vec<f64> = g.iter().zip(&g_new).map(|(a, c)| a - c).collect();
+        *fresh = false;
+        if bfgs_update(b, p, &s, &y) {
+            match cholesky(b, p) {
+                Some(new_l) => *l = new_l,
+                None => model = None,
+            }
         }
+        params = q;
+        stats = st;
+        g = g_new;
     }
     (stats.ll > ll0).then_some((params, stats))
 }
