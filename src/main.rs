@@ -102,6 +102,10 @@ struct FitArgs {
     /// Also save the fitted model (JSON) for `gbtm classify`.
     #[arg(long)]
     save: Option<PathBuf>,
+    /// Round every person count in the report to a multiple of N, and compute
+    /// shares from the rounded counts (disclosure control).
+    #[arg(long, value_name = "N")]
+    round_counts: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -173,7 +177,10 @@ fn fit(a: FitArgs) -> Result<String, Error> {
     if let Some(path) = &a.save {
         fitted.save(path)?;
     }
-    let summary = FitSummary::new(&fitted);
+    let mut summary = FitSummary::new(&fitted);
+    if let Some(base) = a.round_counts {
+        summary = summary.with_rounded_counts(base);
+    }
     Ok(if a.json {
         to_json(&summary)?
     } else {

@@ -104,6 +104,28 @@ pub struct FitSummary {
     pub seed: u64,
     /// One entry per group.
     pub groups: Vec<GroupSummary>,
+    /// If set, every person count above (`n_persons`, `n_dropped`,
+    /// `n_assigned`) is rounded to a multiple of this, and `assigned_share`
+    /// is computed from the rounded counts (disclosure control).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts_rounded_to: Option<usize>,
+}
+
+/// Rounds a person count to the nearest multiple of `base` (halves up), as
+/// statistical offices require for published microdata figures.
+///
+/// ```
+/// use gbtm::report::round_count;
+/// assert_eq!(round_count(12, 5), 10);
+/// assert_eq!(round_count(13, 5), 15);
+/// assert_eq!(round_count(2, 5), 0);
+/// assert_eq!(round_count(7, 1), 7);
+/// ```
+pub fn round_count(n: usize, base: usize) -> usize {
+    if base <= 1 {
+        return n;
+    }
+    (n + base / 2) / base * base
 }
 
 impl FitSummary {
@@ -165,7 +187,42 @@ impl FitSummary {
             boundary: info.boundary.clone(),
             seed: info.seed,
             groups,
+            counts_rounded_to: None,
         }
+    }
+
+    /// The same summary with every person count rounded to a multiple of
+    /// `base` and the assigned shares recomputed from the rounded counts
+    /// (rounded group count / rounded number of persons).
+    ///
+    /// ```
+    /// use gbtm::{synth, FitSummary, Gbtm};
+    /// let cohort = synth::three_groups(333, 2);
+    /// let fit = Gbtm::poisson(2).starts(2).fit(&cohort.panel)?;
+    /// let s = FitSummary::new(&fit).with_rounded_counts(5);
+    /// assert_eq!(s.n_persons % 5, 0);
+    /// assert!(s.groups.iter().all(|g| g.n_assigned % 5 == 0));
+    /// let g = &s.groups[0];
+    /// assert_eq!(g.assigned_share, g.n_assigned as f64 / s.n_persons as f64);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    pub fn with_rounded_counts(&self, base: usize) -> FitSummary {
+        let mut s = self.clone();
+        if base <= 1 {
+            return s;
+        }
+        s.n_persons = round_count(s.n_persons, base);
+        s.n_dropped = round_count(s.n_dropped, base);
+        for g in &mut s.groups {
+            g.n_assigned = round_count(g.n_assigned, base);
+            g.assigned_share = if s.n_persons > 0 {
+                g.n_assigned as f64 / s.n_persons as f64
+            } else {
+                0.0
+            };
+        }
+        s.counts_rounded_to = Some(base);
+        s
     }
 
     /// A readable report: fit statistics, the adequacy table and the rates.
@@ -229,17 +286,24 @@ impl FitSummary {
         for note in &self.boundary {
             let _ = writeln!(s, "boundary: {note}");
         }
+        if let Some(base) = self.counts_rounded_to {
+            let _ = writeln!(
+                s,
+                "person counts rounded to multiples of {base}; assigned shares computed from the rounded counts"
+            );
+        }
         let _ = writeln!(
             s,
-            "\ngroup  order  share(est)  share(assigned)  AvePP   OCC"
+            "\ngroup  order  share(est)  assigned  share(assigned)  AvePP      OCC"
         );
         for (g, gr) in self.groups.iter().enumerate() {
             let _ = writeln!(
                 s,
-                "{:>5}  {:>5}  {:>10.4}  {:>15.4}  {:>5.3}  {:>6.1}",
+                "{:>5}  {:>5}  {:>10.4}  {:>8}  {:>15.4}  {:>5.3}  {:>7.1}",
                 g + 1,
                 gr.order,
                 gr.proportion,
+                gr.n_assigned,
                 gr.assigned_share,
                 gr.avepp,
                 gr.occ
