@@ -1,6 +1,6 @@
 //! The one error type of the crate.
 //!
-//! Every failure on user data comes back as an [`Error`] that names where the
+//! Every failure on user data comes back as an [`Error`](enum@Error) that names where the
 //! problem is: the file (or `<array>` for panels built in memory), the row (the
 //! line number in the file, header = line 1), the column and the value.
 

@@ -35,8 +35,10 @@ pub(crate) mod em;
 pub mod error;
 pub mod fit;
 pub mod model;
+pub mod plot;
 pub mod report;
 pub mod saved;
+pub mod select;
 pub mod synth;
 
 pub use classify::{PersonClass, PersonForecast, YearForecast};

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gbtm::data::csv::write_atomic;
+use gbtm::synth::scenario::Scenario;
 use gbtm::{synth, Error, Family, FitSummary, FittedGbtm, Gbtm, Panel, ReadOptions};
 
 #[derive(Parser)]
@@ -110,12 +111,17 @@ struct FitArgs {
 
 #[derive(clap::Args)]
 struct SimArgs {
-    /// Built-in scenario: three-groups, three-groups-zip or three-groups-exposure.
+    /// A scenario file (JSON) or a built-in name: four-profiles,
+    /// four-profiles-10k, four-profiles-100k, four-profiles-1m, two-groups,
+    /// six-groups, three-groups, three-groups-zip, three-groups-exposure.
     #[arg(long)]
     scenario: String,
-    /// Persons to draw.
-    #[arg(long, default_value_t = 1000)]
-    persons: usize,
+    /// Persons to draw (default: the scenario's own size; 1000 for three-groups*).
+    #[arg(long)]
+    persons: Option<usize>,
+    /// Also write the scenario itself as JSON (to edit and reuse).
+    #[arg(long)]
+    write_scenario: Option<PathBuf>,
     /// Seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -262,18 +268,35 @@ fn classify(a: ClassifyArgs) -> Result<String, Error> {
 }
 
 fn simulate(a: SimArgs) -> Result<String, Error> {
-    let cohort = match a.scenario.as_str() {
-        "three-groups" => synth::three_groups(a.persons, a.seed),
-        "three-groups-zip" => synth::three_groups_zip(a.persons, a.seed),
-        "three-groups-exposure" => synth::three_groups_exposure(a.persons, a.seed),
-        other => {
-            return Err(Error::InvalidParameter {
-                name: "--scenario".into(),
-                message: format!("unknown scenario {other:?}"),
-            })
+    let n = a.persons.unwrap_or(1000);
+    let (panel, truth) = match a.scenario.as_str() {
+        "three-groups" => {
+            let c = synth::three_groups(n, a.seed);
+            (c.panel, c.truth)
+        }
+        "three-groups-zip" => {
+            let c = synth::three_groups_zip(n, a.seed);
+            (c.panel, c.truth)
+        }
+        "three-groups-exposure" => {
+            let c = synth::three_groups_exposure(n, a.seed);
+            (c.panel, c.truth)
+        }
+        name => {
+            let path = std::path::Path::new(name);
+            let scenario = if path.exists() {
+                Scenario::from_json_file(path)?
+            } else {
+                Scenario::builtin(name)?
+            };
+            if let Some(out) = &a.write_scenario {
+                write_atomic(out, &scenario.to_json())?;
+            }
+            let c = scenario.simulate(a.persons.unwrap_or(scenario.persons), a.seed)?;
+            (c.panel, c.truth)
         }
     };
-    let p = &cohort.panel;
+    let p = &panel;
     if let Some(path) = &a.exposure_out {
         let text = p
             .exposure_to_wide_csv()
@@ -285,7 +308,14 @@ fn simulate(a: SimArgs) -> Result<String, Error> {
     }
     if let Some(path) = &a.truth {
         let mut s = String::from("id,group\n");
-        for (id, g) in p.ids().iter().zip(&cohort.truth) {
+        // Ids are 1..=persons in draw order; dropped persons are skipped.
+        for id in p.ids() {
+            let g = id
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| truth.get(i.checked_sub(1)?))
+                .copied()
+                .unwrap_or(0);
             s.push_str(&format!("{id},{}\n", g + 1));
         }
         write_atomic(path, &s)?;

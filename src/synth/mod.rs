@@ -2,6 +2,9 @@
 //! benchmarks and teaching. Everything is drawn from one ChaCha8 stream seeded
 //! by the caller, so a cohort is the same on every platform.
 
+pub mod builtin;
+pub mod scenario;
+
 use ndarray::Array2;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};

@@ -1,0 +1,554 @@
+//! Trajectory plots: each group's fitted expected count per year over age,
+//! with the observed mean count of the persons assigned to the group, as an
+//! SVG document drawn with plotters ([`trajectory_svg`],
+//! [`write_trajectory_svg`]).
+//!
+//! What is drawn:
+//!
+//! - **lines**: the fitted expected count of a person of the group at each
+//!   age at exposure 1: `λ_k(age)` for Poisson and `(1 − ω_k(age))·λ_k(age)`
+//!   for ZIP (the zero inflation is included), over the model's ages;
+//! - **points**: for each group and age, the mean observed count of the
+//!   persons assigned to the group (maximum posterior, as
+//!   [`FittedGbtm::classify`]) who were observed at that age; unobserved
+//!   years are left out, never counted as zero;
+//! - **legend**: each group's estimated share (π) and the share of the
+//!   panel's persons assigned to it.
+//!
+//! Groups keep the fit's numbering (group 1 is the fit's first group) and
+//! colours come from the Okabe–Ito palette, which stays distinguishable under
+//! the common forms of colour blindness; each group also has its own marker
+//! shape, so the plot reads in greyscale too. Text is written as SVG `<text>`
+//! (no fonts are needed to make the file; the viewer supplies them).
+
+use std::path::Path;
+
+use plotters::element::ComposedElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::data::csv::write_atomic;
+use crate::data::Panel;
+use crate::error::{Error, Result};
+use crate::fit::FittedGbtm;
+use crate::model::Family;
+
+/// How the plot looks.
+///
+/// ```
+/// use gbtm::plot::PlotOptions;
+/// let opts = PlotOptions { title: Some("TO1adj, 4 groups".into()), ..Default::default() };
+/// assert_eq!((opts.width, opts.height), (900, 560));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotOptions {
+    /// Title; `None` gives "K-group Poisson (or zero-inflated Poisson)
+    /// trajectories" and the panel's file name.
+    pub title: Option<String>,
+    /// Width of the image in pixels (at least 400).
+    pub width: u32,
+    /// Height of the image in pixels (at least 300).
+    pub height: u32,
+    /// Whether to draw the observed means of the assigned persons.
+    pub show_observed: bool,
+}
+
+impl Default for PlotOptions {
+    fn default() -> Self {
+        PlotOptions {
+            title: None,
+            width: 900,
+            height: 560,
+            show_observed: true,
+        }
+    }
+}
+
+/// The Okabe–Ito palette, in the order groups use it (yellow, the weakest on
+/// white, last). Groups beyond eight reuse it with other marker shapes.
+pub const PALETTE: [(u8, u8, u8); 8] = [
+    (0x00, 0x72, 0xB2), // blue
+    (0xD5, 0x5E, 0x00), // vermillion
+    (0x00, 0x9E, 0x73), // bluish green
+    (0xCC, 0x79, 0xA7), // reddish purple
+    (0xE6, 0x9F, 0x00), // orange
+    (0x56, 0xB4, 0xE9), // sky blue
+    (0x00, 0x00, 0x00), // black
+    (0xF0, 0xE4, 0x42), // yellow
+];
+
+/// The colour of group `g` (0-based) as `#RRGGBB`, as it appears in the SVG.
+///
+/// ```
+/// assert_eq!(gbtm::plot::group_colour(0), "#0072B2");
+/// ```
+pub fn group_colour(g: usize) -> String {
+    let (r, gr, b) = PALETTE[g % PALETTE.len()];
+    format!("#{r:02X}{gr:02X}{b:02X}")
+}
+
+fn colour(g: usize) -> RGBColor {
+    let (r, gr, b) = PALETTE[g % PALETTE.len()];
+    RGBColor(r, gr, b)
+}
+
+/// Fitted curve points per year of age.
+const STEPS_PER_YEAR: usize = 10;
+/// The drawing is made at `S` times the image size and shown at the image
+/// size through the SVG `viewBox`: plotters rounds coordinates to whole
+/// units, and whole pixels make visibly stepped curves.
+const S: i32 = 2;
+/// Marker radius in image pixels.
+const MARKER: f64 = 5.5;
+/// Opacity of the markers' fill.
+const MARKER_FILL: f64 = 0.45;
+/// Font sizes in image pixels, in plotters' units (the SVG gets them divided
+/// by 1.24).
+const TITLE_FONT: f64 = 24.0;
+const AXIS_DESC_FONT: f64 = 19.0;
+const TICK_FONT: f64 = 17.0;
+const LEGEND_FONT: f64 = 18.0;
+const NOTE_FONT: f64 = 15.5;
+/// Width in image pixels of the curves.
+const LINE: u32 = 3;
+
+/// Image pixels to drawing units.
+fn px(v: f64) -> i32 {
+    (v * S as f64).round() as i32
+}
+
+/// A font size in drawing units.
+fn font(size: f64) -> (&'static str, f64) {
+    (FONT, size * S as f64)
+}
+const FONT: &str = "sans-serif";
+
+/// What one group contributes to the plot.
+struct GroupData {
+    /// (age, expected count) along the fitted curve.
+    curve: Vec<(f64, f64)>,
+    /// (age, mean observed count) of the assigned persons.
+    means: Vec<(f64, f64)>,
+    /// Estimated share π.
+    share: f64,
+    /// Share of the panel's persons assigned to the group.
+    assigned: f64,
+}
+
+fn group_data(fit: &FittedGbtm, panel: &Panel) -> Result<Vec<GroupData>> {
+    let classes = fit.classify(panel)?;
+    let k = fit.spec().groups();
+    let params = fit.params();
+    let scale = fit.age_scale();
+    let ages = fit.ages();
+    let (first, last) = match (ages.first(), ages.last()) {
+        (Some(&a), Some(&b)) => (a as f64, b as f64),
+        _ => return Err(Error::param("ages", "the model has no ages")),
+    };
+    let steps = ((last - first) as usize * STEPS_PER_YEAR).max(1);
+    let grid: Vec<f64> = (0..=steps)
+        .map(|i| first + (last - first) * i as f64 / steps as f64)
+        .collect();
+    let t = panel.ages().len();
+    let mut sums = vec![vec![0.0; t]; k];
+    let mut ns = vec![vec![0usize; t]; k];
+    let mut assigned = vec![0usize; k];
+    let counts = panel.counts();
+    let observed = panel.observed();
+    for (i, c) in classes.iter().enumerate() {
+        let g = c.group - 1;
+        assigned[g] += 1;
+        for j in 0..t {
+            if observed[[i, j]] {
+                sums[g][j] += counts[[i, j]];
+                ns[g][j] += 1;
+            }
+        }
+    }
+    let n = classes.len().max(1) as f64;
+    Ok((0..k)
+        .map(|g| {
+            let curve = grid
+                .iter()
+                .map(|&a| {
+                    let lambda = scale.eval(&params.beta[g], a).exp();
+                    let omega = match &params.gamma {
+                        Some(gm) => 1.0 / (1.0 + (-scale.eval(&gm[g], a)).exp()),
+                        None => 0.0,
+                    };
+                    (a, (1.0 - omega) * lambda)
+                })
+                .collect();
+            let means = (0..t)
+                .filter(|&j| ns[g][j] > 0)
+                .map(|j| (panel.ages()[j] as f64, sums[g][j] / ns[g][j] as f64))
+                .collect();
+            GroupData {
+                curve,
+                means,
+                share: params.pi[g],
+                assigned: assigned[g] as f64 / n,
+            }
+        })
+        .collect())
+}
+
+/// The legend text of group `g` (0-based): "Group 1: 65.5% (est.), 65.3%
+/// assigned".
+fn legend_label(g: usize, d: &GroupData) -> String {
+    format!(
+        "Group {}: {:.1}% (est.), {:.1}% assigned",
+        g + 1,
+        100.0 * d.share,
+        100.0 * d.assigned
+    )
+}
+
+/// Vertex offsets (pixels) of marker shape `g`: circle, triangle, square,
+/// diamond, inverted triangle, hexagon, then around again.
+fn marker_shape(g: usize) -> Vec<(i32, i32)> {
+    let r = MARKER * S as f64;
+    let poly = |n: usize, rot: f64, rad: f64| -> Vec<(i32, i32)> {
+        (0..n)
+            .map(|i| {
+                let a = rot + std::f64::consts::TAU * i as f64 / n as f64;
+                (
+                    (rad * a.cos()).round() as i32,
+                    (rad * a.sin()).round() as i32,
+                )
+            })
+            .collect()
+    };
+    use std::f64::consts::FRAC_PI_2;
+    match g % 6 {
+        0 => poly(16, 0.0, r),
+        1 => poly(3, -FRAC_PI_2, r * 1.35),
+        2 => poly(4, std::f64::consts::FRAC_PI_4, r * 1.3),
+        3 => poly(4, 0.0, r * 1.35),
+        4 => poly(3, FRAC_PI_2, r * 1.35),
+        _ => poly(6, 0.0, r * 1.15),
+    }
+}
+
+/// A marker: a filled polygon and its outline, in pixel offsets from an
+/// anchor in chart coordinates `C`.
+type Marker<C, DB> = ComposedElement<C, DB, Polygon<(i32, i32)>, PathElement<(i32, i32)>>;
+
+/// A marker of group `g` anchored at `at`: a half-transparent fill in the
+/// group's colour inside a solid outline, so that markers of different
+/// groups at the same place (all near 0 at the older ages, say) stay
+/// visible through each other.
+fn marker<C, DB: DrawingBackend>(at: C, g: usize) -> Marker<C, DB> {
+    let shape = marker_shape(g);
+    let mut rim = shape.clone();
+    rim.push(shape[0]);
+    EmptyElement::at(at)
+        + Polygon::new(shape, colour(g).mix(MARKER_FILL).filled())
+        + PathElement::new(rim, colour(g).stroke_width(3 * S as u32 / 2))
+}
+
+fn draw_err(e: impl std::fmt::Display) -> Error {
+    Error::param("plot", format!("drawing the trajectory plot failed: {e}"))
+}
+
+/// Rough width in image pixels of `text` at font size `size` (the SVG
+/// viewer lays the text out; this only sizes the legend's columns).
+fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * size / 1.24 * 0.56
+}
+
+/// A tick label: at most three decimals, trailing zeros dropped (0, 0.5, 1,
+/// 1.5, 2); nothing below zero (the axis starts a little below 0 so that
+/// markers at 0 are not cut).
+fn tick(v: f64) -> String {
+    if v < -1e-9 {
+        return String::new();
+    }
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The trajectory plot of `fit` with the observed means of `panel` (whose
+/// ages must lie within the model's), as an SVG document.
+///
+/// ```
+/// use gbtm::plot::{trajectory_svg, PlotOptions};
+/// use gbtm::{synth, Gbtm};
+/// let cohort = synth::three_groups(300, 1);
+/// let fit = Gbtm::poisson(3).starts(2).fit(&cohort.panel)?;
+/// let svg = trajectory_svg(&fit, &cohort.panel, &PlotOptions::default())?;
+/// assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+/// assert!(svg.contains("Group 3: "));
+/// // Ages the model was not fitted on are an error, not a panic.
+/// let older = gbtm::Panel::from_arrays(ndarray::array![[1.0]].view(), &[50], None)?;
+/// assert!(trajectory_svg(&fit, &older, &PlotOptions::default()).is_err());
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+pub fn trajectory_svg(fit: &FittedGbtm, panel: &Panel, opts: &PlotOptions) -> Result<String> {
+    if opts.width < 400 || opts.width > 20_000 {
+        return Err(Error::param(
+            "width",
+            format!("{} pixels is outside 400..=20000", opts.width),
+        ));
+    }
+    if opts.height < 300 || opts.height > 20_000 {
+        return Err(Error::param(
+            "height",
+            format!("{} pixels is outside 300..=20000", opts.height),
+        ));
+    }
+    let data = group_data(fit, panel)?;
+    let k = data.len();
+    let zip = fit.spec().family == Family::Zip;
+    let title = opts.title.clone().unwrap_or_else(|| {
+        let file = Path::new(panel.source())
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_else(|| panel.source().to_string());
+        format!(
+            "{k}-group {} trajectories, {file}",
+            if zip {
+                "zero-inflated Poisson"
+            } else {
+                "Poisson"
+            }
+        )
+    });
+    let y_desc = if zip {
+        "Expected cases per year, (1 − ω)·λ"
+    } else {
+        "Expected cases per year, λ"
+    };
+    let note = if opts.show_observed {
+        if zip {
+            "Lines: fitted expected count (1 − ω)·λ, zero inflation included. \
+             Points: mean observed count of the persons assigned to the group."
+        } else {
+            "Lines: fitted expected count λ. \
+             Points: mean observed count of the persons assigned to the group."
+        }
+    } else if zip {
+        "Lines: fitted expected count (1 − ω)·λ, zero inflation included."
+    } else {
+        "Lines: fitted expected count λ."
+    };
+
+    let first = fit.ages()[0] as f64;
+    let last = fit.ages()[fit.ages().len() - 1] as f64;
+    let top = data
+        .iter()
+        .flat_map(|d| {
+            let means = opts.show_observed.then_some(&d.means);
+            d.curve.iter().chain(means.into_iter().flatten())
+        })
+        .map(|p| p.1)
+        .filter(|y| y.is_finite())
+        .fold(0.0_f64, f64::max);
+    let top = if top > 0.0 { top * 1.05 } else { 1.0 };
+
+    // Layout, top to bottom: title, chart, legend (as many columns as fit),
+    // note. Sizes in image pixels; drawing units are S times as many.
+    let (w, h) = (opts.width as f64, opts.height as f64);
+    let labels: Vec<String> = data
+        .iter()
+        .enumerate()
+        .map(|(g, d)| legend_label(g, d))
+        .collect();
+    let entry_w = 56.0
+        + labels
+            .iter()
+            .map(|l| text_width(l, LEGEND_FONT))
+            .fold(0.0, f64::max)
+        + 40.0;
+    let cols = (((w - 40.0) / entry_w).floor() as usize).clamp(1, k.max(1));
+    let rows = k.div_ceil(cols);
+    let row_h = LEGEND_FONT * 1.45;
+    let title_h = TITLE_FONT * 1.7;
+    let legend_h = rows as f64 * row_h + 10.0;
+    let note_h = NOTE_FONT * 1.8;
+    let chart_h = h - title_h - legend_h - note_h;
+    if chart_h < 150.0 {
+        return Err(Error::param(
+            "height",
+            format!(
+                "{} pixels leave no room for the chart of {k} groups",
+                opts.height
+            ),
+        ));
+    }
+
+    let size = (opts.width * S as u32, opts.height * S as u32);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        let text = |size: f64, hpos: HPos| {
+            TextStyle::from(font(size).into_font())
+                .color(&BLACK)
+                .pos(Pos::new(hpos, VPos::Center))
+        };
+        root.draw(&Text::new(
+            title.clone(),
+            (px(w / 2.0), px(title_h / 2.0 + 2.0)),
+            text(TITLE_FONT, HPos::Center),
+        ))
+        .map_err(draw_err)?;
+        let (_, rest) = root.split_vertically(px(title_h));
+        let (chart_area, rest) = rest.split_vertically(px(chart_h));
+        let (legend_area, note_area) = rest.split_vertically(px(legend_h));
+
+        let mut chart = ChartBuilder::on(&chart_area)
+            .margin_left(px(10.0))
+            .margin_right(px(25.0))
+            .margin_top(px(5.0))
+            .x_label_area_size(px(50.0))
+            .y_label_area_size(px(64.0))
+            .build_cartesian_2d((first - 0.5)..(last + 0.5), (-0.035 * top)..top)
+            .map_err(draw_err)?;
+        let span = (last - first).max(1.0);
+        let x_step = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
+            .into_iter()
+            .find(|s| span / s <= 14.0)
+            .unwrap_or(100.0);
+        let grid = RGBColor(0xDD, 0xDD, 0xDD);
+        chart
+            .configure_mesh()
+            .x_labels(((span / x_step).floor() as usize + 1).max(2))
+            .y_labels(7)
+            .x_label_formatter(&|x| tick(*x))
+            .y_label_formatter(&|y| tick(*y))
+            .x_desc("Age (years)")
+            .y_desc(y_desc)
+            .axis_desc_style(font(AXIS_DESC_FONT))
+            .label_style(font(TICK_FONT))
+            .bold_line_style(grid.stroke_width(S as u32))
+            .light_line_style(TRANSPARENT)
+            .axis_style(RGBColor(0x55, 0x55, 0x55).stroke_width(S as u32))
+            .set_all_tick_mark_size(px(4.0))
+            .draw()
+            .map_err(draw_err)?;
+        // Curves first, points on top; each group's curve is one polyline.
+        for (g, d) in data.iter().enumerate() {
+            chart
+                .draw_series(LineSeries::new(
+                    d.curve.iter().copied(),
+                    colour(g).stroke_width(LINE * S as u32),
+                ))
+                .map_err(draw_err)?;
+        }
+        if opts.show_observed {
+            for (g, d) in data.iter().enumerate() {
+                chart
+                    .draw_series(d.means.iter().map(|&p| marker(p, g)))
+                    .map_err(draw_err)?;
+            }
+        }
+
+        // Legend: a line sample with the group's marker, then its label.
+        let col_w = (w - 40.0) / cols as f64;
+        for (g, label) in labels.iter().enumerate() {
+            let (r, c) = ((g / cols) as f64, (g % cols) as f64);
+            let x = 20.0 + c * col_w;
+            let y = 5.0 + r * row_h + row_h / 2.0;
+            legend_area
+                .draw(&PathElement::new(
+                    vec![(px(x), px(y)), (px(x + 44.0), px(y))],
+                    colour(g).stroke_width(LINE * S as u32),
+                ))
+                .map_err(draw_err)?;
+            if opts.show_observed {
+                legend_area
+                    .draw(&marker((px(x + 22.0), px(y)), g))
+                    .map_err(draw_err)?;
+            }
+            legend_area
+                .draw(&Text::new(
+                    label.clone(),
+                    (px(x + 56.0), px(y)),
+                    text(LEGEND_FONT, HPos::Left),
+                ))
+                .map_err(draw_err)?;
+        }
+        let grey = TextStyle::from(font(NOTE_FONT).into_font())
+            .color(&RGBColor(0x44, 0x44, 0x44))
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        note_area
+            .draw(&Text::new(note, (px(w / 2.0), px(note_h / 2.0)), grey))
+            .map_err(draw_err)?;
+        root.present().map_err(draw_err)?;
+    }
+    // Show the drawing at the image size.
+    let drawn = format!(
+        "<svg width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\"",
+        size.0, size.1, size.0, size.1
+    );
+    if !svg.starts_with(&drawn) {
+        return Err(draw_err("plotters wrote an unexpected <svg> header"));
+    }
+    let shown = format!(
+        "<svg width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\"",
+        opts.width, opts.height, size.0, size.1
+    );
+    Ok(svg.replacen(&drawn, &shown, 1))
+}
+
+/// Writes [`trajectory_svg`] to `path` atomically (a temporary file, then a
+/// rename).
+///
+/// ```
+/// use gbtm::plot::{write_trajectory_svg, PlotOptions};
+/// use gbtm::{synth, Gbtm};
+/// let cohort = synth::three_groups(300, 1);
+/// let fit = Gbtm::poisson(3).starts(2).fit(&cohort.panel)?;
+/// let path = std::env::temp_dir().join(format!("gbtm-doc-{}.svg", std::process::id()));
+/// write_trajectory_svg(&fit, &cohort.panel, &PlotOptions::default(), &path)?;
+/// assert!(std::fs::read_to_string(&path).unwrap().contains("</svg>"));
+/// std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+pub fn write_trajectory_svg(
+    fit: &FittedGbtm,
+    panel: &Panel,
+    opts: &PlotOptions,
+    path: &Path,
+) -> Result<()> {
+    let svg = trajectory_svg(fit, panel, opts)?;
+    write_atomic(path, &svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{synth, Gbtm};
+
+    #[test]
+    fn curves_match_the_fitted_rates_at_the_model_ages() {
+        let cohort = synth::three_groups_zip(300, 1);
+        let fit = Gbtm::zip(3).starts(2).fit(&cohort.panel).unwrap();
+        let data = group_data(&fit, &cohort.panel).unwrap();
+        let rates = fit.rates();
+        let omega = fit.zero_inflation().unwrap();
+        for (g, d) in data.iter().enumerate() {
+            for (t, &age) in fit.ages().iter().enumerate() {
+                let p = d.curve[t * STEPS_PER_YEAR];
+                assert_eq!(p.0, age as f64);
+                let want = (1.0 - omega[[g, t]]) * rates[[g, t]];
+                assert!((p.1 - want).abs() < 1e-9 * want.max(1.0), "{g} {age}");
+            }
+        }
+    }
+
+    #[test]
+    fn ticks_are_short() {
+        assert_eq!(tick(0.0), "0");
+        assert_eq!(tick(2.5), "2.5");
+        assert_eq!(tick(10.0), "10");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(-0.1), "");
+    }
+}
