@@ -37,6 +37,7 @@ pub mod fit;
 pub mod model;
 pub mod plot;
 pub mod report;
+pub mod reproduce;
 pub mod saved;
 pub mod select;
 pub mod synth;

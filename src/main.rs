@@ -30,6 +30,110 @@ enum Command {
     Simulate(SimArgs),
     /// Classify persons with a saved model, and optionally forecast their counts.
     Classify(ClassifyArgs),
+    /// Fit a range of group numbers (and orders) and choose by BIC.
+    Select(SelectArgs),
+    /// Draw a saved model's trajectories with the observed group means (SVG).
+    Plot(PlotArgs),
+    /// Reproduce the four offending profiles of the reference study on the
+    /// shipped synthetic cohort.
+    Reproduce(ReproduceArgs),
+}
+
+/// The shipped cohort and the seed that made it.
+const FOUR_PROFILES_CSV: &str = "data-synthetic/four-profiles.csv";
+const FOUR_PROFILES_SEED: u64 = 2024;
+
+#[derive(clap::Args)]
+struct ReproduceArgs {
+    /// Cohort to analyse (default: the shipped data-synthetic/four-profiles.csv;
+    /// if it is not there, the same cohort is drawn from the built-in scenario
+    /// four-profiles with seed 2024).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Draw a fresh cohort from the four-profiles scenario with this seed
+    /// instead of reading --data.
+    #[arg(long, conflicts_with = "data")]
+    cohort_seed: Option<u64>,
+    /// Also write the data actually fitted, as a wide CSV.
+    #[arg(long)]
+    data_out: Option<PathBuf>,
+    /// Where to draw the trajectory plot (SVG).
+    #[arg(long, default_value = "docs/four-profiles.svg")]
+    plot: PathBuf,
+    /// Starts per candidate model.
+    #[arg(long, default_value_t = 10)]
+    starts: usize,
+    /// Seed of every fit.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct SelectArgs {
+    /// Counts: wide or long CSV.
+    #[arg(long)]
+    data: PathBuf,
+    /// Group numbers to try: FROM..TO (e.g. 1..7) or a single number.
+    #[arg(long, default_value = "1..7")]
+    groups: String,
+    /// Polynomial order of every group.
+    #[arg(long, default_value_t = 3, conflicts_with = "orders_grid")]
+    order: usize,
+    /// Try every combination of per-group orders in FROM..TO (e.g. 1..3).
+    #[arg(long)]
+    orders_grid: Option<String>,
+    /// poisson or zip.
+    #[arg(long, default_value = "poisson")]
+    model: String,
+    /// Zero-inflation order of every group (ZIP).
+    #[arg(long)]
+    iorder: Option<usize>,
+    /// Exposure (time at risk) in the wide layout of --data.
+    #[arg(long)]
+    exposure: Option<PathBuf>,
+    /// Age window FROM:TO.
+    #[arg(long)]
+    ages: Option<String>,
+    /// Starts per candidate.
+    #[arg(long, default_value_t = 10)]
+    starts: usize,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// bic, bic-observations or aic (larger is better for all three).
+    #[arg(long, default_value = "bic")]
+    criterion: String,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct PlotArgs {
+    /// A model written by `gbtm fit --save`.
+    #[arg(long)]
+    model: PathBuf,
+    /// Counts of the persons whose observed means are drawn (usually the fitted data).
+    #[arg(long)]
+    data: PathBuf,
+    /// Age window FROM:TO of the data.
+    #[arg(long)]
+    ages: Option<String>,
+    /// Output SVG file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Plot title.
+    #[arg(long)]
+    title: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -203,6 +307,137 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
         })
 }
 
+/// `FROM..TO`, `FROM-TO` or a single number.
+fn parse_range(s: &str, name: &str) -> Result<std::ops::RangeInclusive<usize>, Error> {
+    let bad = || Error::InvalidParameter {
+        name: name.into(),
+        message: format!("{s:?} is not a range like 1..7"),
+    };
+    let (a, b) = s
+        .split_once("..")
+        .or_else(|| s.split_once('-'))
+        .unwrap_or((s, s));
+    let (a, b): (usize, usize) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
+    if a > b || a == 0 && name == "--groups" {
+        return Err(bad());
+    }
+    Ok(a..=b)
+}
+
+fn select(a: SelectArgs) -> Result<String, Error> {
+    use std::io::IsTerminal;
+    let family: Family = a.model.parse()?;
+    let criterion: gbtm::select::Criterion = a.criterion.parse()?;
+    let opts = ReadOptions {
+        ages: a.ages.as_deref().map(parse_ages).transpose()?,
+        exposure: a.exposure.clone(),
+    };
+    let panel = Panel::from_csv_path(&a.data, &opts)?;
+    let grid = a
+        .orders_grid
+        .as_deref()
+        .map(|g| parse_range(g, "--orders-grid"))
+        .transpose()?;
+    let mut candidates = Vec::new();
+    for k in parse_range(&a.groups, "--groups")? {
+        let base = match family {
+            Family::Poisson => Gbtm::poisson(k),
+            Family::Zip => Gbtm::zip(k).iorder(a.iorder.unwrap_or(0)),
+        }
+        .starts(a.starts)
+        .seed(a.seed);
+        match &grid {
+            Some(g) => {
+                for orders in gbtm::select::order_grid(k, g.clone()) {
+                    candidates.push(base.clone().orders(orders));
+                }
+            }
+            None => candidates.push(base.order(a.order)),
+        }
+    }
+    let bar = indicatif::ProgressBar::new(candidates.len() as u64);
+    if a.quiet || !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let selection = gbtm::select::select(&panel, &candidates, criterion, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    if a.json {
+        to_json(&selection)
+    } else {
+        Ok(selection.to_text())
+    }
+}
+
+fn reproduce(a: ReproduceArgs) -> Result<String, Error> {
+    use std::io::IsTerminal;
+    let default = std::path::Path::new(FOUR_PROFILES_CSV);
+    let panel = match (&a.data, a.cohort_seed) {
+        (Some(path), _) => Panel::from_csv_path(path, &ReadOptions::default())?,
+        (None, Some(seed)) => {
+            Scenario::builtin("four-profiles")?
+                .simulate(630, seed)?
+                .panel
+        }
+        (None, None) if default.exists() => Panel::from_csv_path(default, &ReadOptions::default())?,
+        (None, None) => {
+            Scenario::builtin("four-profiles")?
+                .simulate(630, FOUR_PROFILES_SEED)?
+                .panel
+        }
+    };
+    if let Some(out) = &a.data_out {
+        write_atomic(out, &panel.to_wide_csv())?;
+    }
+    let opts = gbtm::reproduce::ReproduceOptions {
+        starts: a.starts,
+        seed: a.seed,
+        ..Default::default()
+    };
+    let bar = indicatif::ProgressBar::new(2 * opts.max_groups as u64);
+    if a.quiet || !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let (rep, fit) = gbtm::reproduce::reproduce(&panel, &opts, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    if let Some(dir) = a.plot.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    let popts = gbtm::plot::PlotOptions {
+        title: Some(format!(
+            "Synthetic four-profiles cohort ({} persons): {}-group {} trajectories",
+            rep.n_persons, rep.selected_groups, rep.model
+        )),
+        ..Default::default()
+    };
+    gbtm::plot::write_trajectory_svg(&fit, &panel, &popts, &a.plot)?;
+    if a.json {
+        to_json(&rep)
+    } else {
+        Ok(rep.to_text() + &format!("\nplot: {}\n", a.plot.display()))
+    }
+}
+
+fn plot(a: PlotArgs) -> Result<String, Error> {
+    let model = FittedGbtm::load(&a.model)?;
+    let opts = ReadOptions {
+        ages: a.ages.as_deref().map(parse_ages).transpose()?,
+        exposure: None,
+    };
+    let panel = Panel::from_csv_path(&a.data, &opts)?;
+    let popts = gbtm::plot::PlotOptions {
+        title: a.title,
+        ..Default::default()
+    };
+    gbtm::plot::write_trajectory_svg(&model, &panel, &popts, &a.out)?;
+    Ok(format!("wrote {}\n", a.out.display()))
+}
+
 fn classify(a: ClassifyArgs) -> Result<String, Error> {
     let model = FittedGbtm::load(&a.model)?;
     let opts = ReadOptions {
@@ -344,6 +579,9 @@ fn main() -> ExitCode {
         Command::Fit(a) => fit(a),
         Command::Simulate(a) => simulate(a),
         Command::Classify(a) => classify(a),
+        Command::Select(a) => select(a),
+        Command::Plot(a) => plot(a),
+        Command::Reproduce(a) => reproduce(a),
     };
     match out {
         Ok(text) => {
