@@ -411,8 +411,19 @@ fn reproduce(a: ReproduceArgs) -> Result<String, Error> {
     let popts = gbtm::plot::PlotOptions {
         title: Some(format!(
             "Synthetic four-profiles cohort ({} persons): {}-group {} trajectories",
-            rep.n_persons, rep.selected_groups, rep.model
+            rep.n_persons,
+            rep.selected_groups,
+            match rep.model {
+                Family::Poisson => "Poisson",
+                Family::Zip => "zero-inflated Poisson",
+            }
         )),
+        group_names: Some(
+            rep.groups
+                .iter()
+                .map(|p| p.label.replace('_', " "))
+                .collect(),
+        ),
         ..Default::default()
     };
     gbtm::plot::write_trajectory_svg(&fit, &panel, &popts, &a.plot)?;

@@ -51,6 +51,9 @@ pub struct PlotOptions {
     pub height: u32,
     /// Whether to draw the observed means of the assigned persons.
     pub show_observed: bool,
+    /// Names of the groups in the legend (e.g. `early_peak`), in group
+    /// order; `None` (or a name missing) gives "Group k".
+    pub group_names: Option<Vec<String>>,
 }
 
 impl Default for PlotOptions {
@@ -60,6 +63,7 @@ impl Default for PlotOptions {
             width: 900,
             height: 560,
             show_observed: true,
+            group_names: None,
         }
     }
 }
@@ -195,10 +199,14 @@ fn group_data(fit: &FittedGbtm, panel: &Panel) -> Result<Vec<GroupData>> {
 
 /// The legend text of group `g` (0-based): "Group 1: 65.5% (est.), 65.3%
 /// assigned".
-fn legend_label(g: usize, d: &GroupData) -> String {
+fn legend_label(g: usize, d: &GroupData, names: Option<&Vec<String>>) -> String {
+    let name = names
+        .and_then(|n| n.get(g))
+        .map_or(format!("Group {}", g + 1), |n| {
+            format!("Group {} ({n})", g + 1)
+        });
     format!(
-        "Group {}: {:.1}% (est.), {:.1}% assigned",
-        g + 1,
+        "{name}: {:.1}% (est.), {:.1}% assigned",
         100.0 * d.share,
         100.0 * d.assigned
     )
@@ -357,7 +365,7 @@ pub fn trajectory_svg(fit: &FittedGbtm, panel: &Panel, opts: &PlotOptions) -> Re
     let labels: Vec<String> = data
         .iter()
         .enumerate()
-        .map(|(g, d)| legend_label(g, d))
+        .map(|(g, d)| legend_label(g, d, opts.group_names.as_ref()))
         .collect();
     let entry_w = 56.0
         + labels

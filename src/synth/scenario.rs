@@ -184,6 +184,30 @@ pub struct ScenarioCohort {
     pub age_at_reference: Vec<Option<f64>>,
 }
 
+/// Group sizes `persons × share`, rounded by largest remainder so that they
+/// add up to `persons`.
+///
+/// ```
+/// use gbtm::synth::scenario::group_sizes;
+/// assert_eq!(group_sizes(&[225.0 / 630.0, 175.0 / 630.0, 135.0 / 630.0, 95.0 / 630.0], 630), vec![225, 175, 135, 95]);
+/// assert_eq!(group_sizes(&[0.5, 0.5], 3).iter().sum::<usize>(), 3);
+/// ```
+pub fn group_sizes(shares: &[f64], persons: usize) -> Vec<usize> {
+    let exact: Vec<f64> = shares.iter().map(|s| s * persons as f64).collect();
+    let mut sizes: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
+    let mut by_remainder: Vec<usize> = (0..shares.len()).collect();
+    by_remainder.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
+    let missing = persons.saturating_sub(sizes.iter().sum());
+    for &g in by_remainder.iter().cycle().take(missing) {
+        sizes[g] += 1;
+    }
+    sizes
+}
+
 /// Standard normal draw (Box–Muller).
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
     let u1 = 1.0 - rng.random::<f64>();
@@ -336,9 +360,11 @@ impl Scenario {
         self
     }
 
-    /// Draws `persons` persons with the given seed. The same seed gives the
-    /// same cohort on every platform (one ChaCha8 stream, draws in a fixed
-    /// order: group, censoring, frailty, then the years in age order).
+    /// Draws `persons` persons with the given seed. Group sizes are exact
+    /// ([`group_sizes`]); persons are allocated to groups in random order.
+    /// The same seed gives the same cohort on every platform (one ChaCha8
+    /// stream, draws in a fixed order: the allocation, then per person the
+    /// censoring, the frailty, and the years in age order).
     pub fn simulate(&self, persons: usize, seed: u64) -> Result<ScenarioCohort> {
         self.validate()?;
         let ages: Vec<i64> = (self.ages.0..=self.ages.1).collect();
@@ -349,17 +375,18 @@ impl Scenario {
         let mut truth = Vec::with_capacity(persons);
         let mut at_ref = Vec::with_capacity(persons);
         let hi = self.ages.1 as f64 + 1.0;
-        for i in 0..persons {
-            let u = rng.random::<f64>() * total;
-            let mut acc = 0.0;
-            let g = self
-                .groups
-                .iter()
-                .position(|gr| {
-                    acc += gr.share;
-                    u < acc
-                })
-                .unwrap_or(self.groups.len() - 1);
+        // Exact group sizes (largest remainder), persons in random order.
+        let shares: Vec<f64> = self.groups.iter().map(|g| g.share / total).collect();
+        let mut order: Vec<usize> = group_sizes(&shares, persons)
+            .iter()
+            .enumerate()
+            .flat_map(|(g, &n)| std::iter::repeat_n(g, n))
+            .collect();
+        for i in (1..persons).rev() {
+            let j = rng.random_range(0..=i);
+            order.swap(i, j);
+        }
+        for (i, &g) in order.iter().enumerate() {
             truth.push(g);
             let spec = &self.groups[g];
             let c = spec.censoring.as_ref().unwrap_or(&self.censoring);
