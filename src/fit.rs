@@ -145,7 +145,17 @@ impl Gbtm {
         ModelSpec::new(self.family, orders, iorders)
     }
 
-    fn check(&self, panel: &Panel) -> Result<ModelSpec> {
+    /// Checks the settings against `panel` without fitting: the structure,
+    /// K against the number of persons, the orders against the number of
+    /// ages, and the optimiser's settings. [`Gbtm::fit`] runs it first.
+    ///
+    /// ```
+    /// use gbtm::{synth, Error, Gbtm};
+    /// let panel = synth::three_groups(5, 1).panel;
+    /// assert!(matches!(Gbtm::poisson(6).validate(&panel), Err(Error::TooManyGroups { .. })));
+    /// assert!(Gbtm::poisson(2).validate(&panel).is_ok());
+    /// ```
+    pub fn validate(&self, panel: &Panel) -> Result<ModelSpec> {
         let spec = self.spec()?;
         if self.groups > panel.n_persons() {
             return Err(Error::TooManyGroups {
@@ -184,7 +194,7 @@ impl Gbtm {
 
     /// Fits the model to `panel`.
     pub fn fit(&self, panel: &Panel) -> Result<FittedGbtm> {
-        let spec = self.check(panel)?;
+        let spec = self.validate(panel)?;
         let scale = AgeScale::from_ages(panel.ages());
         let ws = Workspace::new(panel, &spec, scale);
         let full = Control {

@@ -747,37 +747,6 @@ fn orders_text(orders: &[usize], iorders: Option<&[usize]>) -> String {
     }
 }
 
-/// The checks of [`Gbtm::fit`] that depend only on the structure and the
-/// panel, run before any fit so that a bad candidate stops the selection at
-/// once rather than after the others have been fitted.
-fn precheck(candidate: &Gbtm, panel: &Panel) -> Result<()> {
-    let spec = candidate.spec()?;
-    if spec.groups() > panel.n_persons() {
-        return Err(Error::TooManyGroups {
-            groups: spec.groups(),
-            persons: panel.n_persons(),
-        });
-    }
-    let t = panel.ages().len();
-    let top = spec
-        .orders
-        .iter()
-        .chain(spec.iorders.iter().flatten())
-        .max()
-        .copied()
-        .unwrap_or(0);
-    if top + 1 > t {
-        return Err(Error::param(
-            "order",
-            format!(
-                "order {top} needs at least {} ages, the panel has {t}",
-                top + 1
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Fits every candidate to `panel` and selects the best by `criterion`.
 ///
 /// The candidates are fitted in parallel (rayon; each fit is itself
@@ -827,7 +796,7 @@ pub fn select(
         ));
     }
     for c in candidates {
-        precheck(c, panel)?;
+        c.validate(panel)?;
     }
     let fits: Vec<Result<CandidateResult>> = candidates
         .par_iter()
