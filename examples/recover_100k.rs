@@ -10,7 +10,10 @@ use gbtm::synth::scenario::Scenario;
 use gbtm::Gbtm;
 
 fn main() -> Result<(), gbtm::Error> {
-    let order: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(3);
+    let order: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(3);
     let scenario = Scenario::builtin("four-profiles-100k")?;
     let t0 = std::time::Instant::now();
     let cohort = scenario.simulate(scenario.persons, 1)?;
@@ -55,6 +58,14 @@ fn main() -> Result<(), gbtm::Error> {
             worst.1
         );
     }
-    println!("largest relative error over all groups: {:.1}% ({})", 100.0 * worst_all, if worst_all < 0.10 { "within 10%" } else { "NOT within 10%" });
+    println!(
+        "largest relative error over all groups: {:.1}% ({})",
+        100.0 * worst_all,
+        if worst_all < 0.10 {
+            "within 10%"
+        } else {
+            "NOT within 10%"
+        }
+    );
     Ok(())
 }

@@ -175,32 +175,29 @@ pub fn default_ages() -> Vec<i64> {
 /// assert_eq!(c.spec.groups(), 3);
 /// ```
 pub fn three_groups(persons: usize, seed: u64) -> Cohort {
-    let (spec, params) = three_group_model(Family::Poisson);
-    let opts = SimOptions {
-        censored_share: 0.4,
-        reduced_exposure_share: 0.0,
-    };
-    simulate(&spec, &params, &default_ages(), persons, seed, &opts)
-        .unwrap_or_else(|e| unreachable!("the built-in model is valid: {e}"))
+    three_group_cohort(Family::Poisson, 0.0, persons, seed)
 }
 
 /// The three-group cohort with zero inflation (ω = 0.1, 0.3, 0.2).
 pub fn three_groups_zip(persons: usize, seed: u64) -> Cohort {
-    let (spec, params) = three_group_model(Family::Zip);
-    let opts = SimOptions {
-        censored_share: 0.4,
-        reduced_exposure_share: 0.0,
-    };
-    simulate(&spec, &params, &default_ages(), persons, seed, &opts)
-        .unwrap_or_else(|e| unreachable!("the built-in model is valid: {e}"))
+    three_group_cohort(Family::Zip, 0.0, persons, seed)
 }
 
 /// The three-group Poisson cohort with exposure below 1 in 40% of years.
 pub fn three_groups_exposure(persons: usize, seed: u64) -> Cohort {
-    let (spec, params) = three_group_model(Family::Poisson);
+    three_group_cohort(Family::Poisson, 0.4, persons, seed)
+}
+
+fn three_group_cohort(
+    family: Family,
+    reduced_exposure_share: f64,
+    persons: usize,
+    seed: u64,
+) -> Cohort {
+    let (spec, params) = three_group_model(family);
     let opts = SimOptions {
         censored_share: 0.4,
-        reduced_exposure_share: 0.4,
+        reduced_exposure_share,
     };
     simulate(&spec, &params, &default_ages(), persons, seed, &opts)
         .unwrap_or_else(|e| unreachable!("the built-in model is valid: {e}"))
