@@ -48,8 +48,10 @@ impl Curve {
     pub fn rate(&self, age: f64) -> f64 {
         match self {
             Curve::Table(knots) => {
-                let first = knots[0];
-                let last = knots[knots.len() - 1];
+                // An empty table (rejected by `Scenario::validate`) has rate 0.
+                let (Some(&first), Some(&last)) = (knots.first(), knots.last()) else {
+                    return 0.0;
+                };
                 if age <= first.0 {
                     return first.1;
                 }
