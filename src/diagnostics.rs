@@ -80,9 +80,10 @@ pub fn assign(post: &Array2<f64>) -> Vec<usize> {
         .into_iter()
         .map(|r| {
             let mut best = 0;
+            let mut top = f64::NEG_INFINITY;
             for (k, &v) in r.iter().enumerate() {
-                if v > r[best] {
-                    best = k;
+                if v > top {
+                    (best, top) = (k, v);
                 }
             }
             best
@@ -91,9 +92,11 @@ pub fn assign(post: &Array2<f64>) -> Vec<usize> {
 }
 
 impl Diagnostics {
-    /// Diagnostics from posteriors (persons × groups) and estimated shares.
+    /// Diagnostics from posteriors (persons × groups) and estimated shares
+    /// (a share missing from `pi` counts as 0).
     pub fn new(post: &Array2<f64>, pi: &[f64]) -> Diagnostics {
         let (n, k) = post.dim();
+        let pi: Vec<f64> = (0..k).map(|g| pi.get(g).copied().unwrap_or(0.0)).collect();
         let groups_of = assign(post);
         let mut sum_p = vec![0.0; k];
         let mut sum_q = vec![0.0; k];
