@@ -47,6 +47,8 @@ pub struct PersonForecast {
     pub id: String,
     /// Posterior group probabilities given the observed years.
     pub posteriors: Vec<f64>,
+    /// Assigned group (1-based, maximum posterior), as in [`PersonClass`].
+    pub group: usize,
     /// Sum of the observed counts.
     pub observed_total: f64,
     /// One entry per model age the person was not observed at.
@@ -200,6 +202,7 @@ impl FittedGbtm {
         }
         self.check_ages(panel)?;
         let (post, _) = self.posteriors_for(panel)?;
+        let groups = assign(&post);
         let rates = self.rates();
         let zi = self.zero_inflation();
         let k = self.spec().groups();
@@ -256,6 +259,7 @@ impl FittedGbtm {
             out.push(PersonForecast {
                 id: id.clone(),
                 posteriors: w,
+                group: groups[i] + 1,
                 observed_total: (0..panel.ages().len())
                     .filter(|&t| observed[[i, t]])
                     .map(|t| counts[[i, t]])

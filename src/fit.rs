@@ -215,43 +215,25 @@ impl Gbtm {
         } else {
             self.multistart(&ws, &full)
         };
-        let n = panel.n_persons() as f64;
         let phase1 = runs.len();
         let mut runs = runs;
-        let best1 = runs
-            .iter()
-            .filter(|r| degenerate_reason(&ws, &r.params, r.ll, n).is_none())
-            .reduce(|a, b| if b.ll > a.ll { b } else { a })
-            .cloned();
+        let best1 = best_usable(&runs).cloned();
         // One Poisson group has a concave likelihood: nothing to refine.
         if let (Some(b), false) = (best1, spec.groups() == 1 && spec.family == Family::Poisson) {
             runs.extend(self.refine(&ws, &full, b));
         }
-        let mut usable: Vec<&Run> = Vec::new();
-        let mut first_reason = None;
-        for r in &runs {
-            match degenerate_reason(&ws, &r.params, r.ll, n) {
-                None => usable.push(r),
-                Some(why) => {
-                    first_reason.get_or_insert(why);
-                }
-            }
-        }
-        let best = usable
-            .iter()
-            .copied()
-            .reduce(|a, b| if b.ll > a.ll { b } else { a })
-            .ok_or_else(|| Error::AllDegenerate {
-                starts: runs.len(),
-                reason: first_reason.clone().unwrap_or_default(),
-            })?;
+        let usable: Vec<&Run> = runs.iter().filter(|r| r.degenerate.is_none()).collect();
+        let best = best_usable(&runs).ok_or_else(|| Error::AllDegenerate {
+            starts: runs.len(),
+            reason: runs
+                .iter()
+                .find_map(|r| r.degenerate.clone())
+                .unwrap_or_default(),
+        })?;
         let optima = local_optima(&usable);
         let at_best = |rs: &[Run]| {
             rs.iter()
-                .filter(|r| {
-                    (r.ll - best.ll).abs() < SAME_OPTIMUM
-                        && degenerate_reason(&ws, &r.params, r.ll, n).is_none()
-                })
+                .filter(|r| (r.ll - best.ll).abs() < SAME_OPTIMUM && r.degenerate.is_none())
                 .count()
         };
         let (fixed, boundary) = at_boundary(&ws, &best.params);
@@ -321,7 +303,6 @@ impl Gbtm {
     /// refinement runs.
     fn refine(&self, ws: &Workspace<'_>, full: &Control, mut best: Run) -> Vec<Run> {
         let keys = start::split_keys(ws);
-        let n = ws.panel.n_persons() as f64;
         let screen = Control {
             max_iter: SCREEN_ITER,
             ll_tol: 0.0,
@@ -372,13 +353,8 @@ impl Gbtm {
                 .map(|p| run_em(ws, p, full))
                 .chain(nearby)
                 .collect();
-            let improved = runs
-                .iter()
-                .filter(|r| {
-                    r.ll > best.ll + SAME_OPTIMUM
-                        && degenerate_reason(ws, &r.params, r.ll, n).is_none()
-                })
-                .reduce(|a, b| if b.ll > a.ll { b } else { a })
+            let improved = best_usable(&runs)
+                .filter(|r| r.ll > best.ll + SAME_OPTIMUM)
                 .cloned();
             all.extend(runs);
             match improved {
@@ -431,7 +407,15 @@ fn local_optima(runs: &[&Run]) -> Vec<LocalOptimum> {
 /// Why a solution is degenerate, if it is: a group with fewer than one
 /// expected member, a rate that ran to 0 or ∞, zero inflation that ran to 1,
 /// or a non-finite log-likelihood.
-pub(crate) fn degenerate_reason(ws: &Workspace<'_>, p: &Params, ll: f64, n: f64) -> Option<String> {
+/// The non-degenerate run with the highest log-likelihood (the first of equals).
+fn best_usable(runs: &[Run]) -> Option<&Run> {
+    runs.iter()
+        .filter(|r| r.degenerate.is_none())
+        .reduce(|a, b| if b.ll > a.ll { b } else { a })
+}
+
+pub(crate) fn degenerate_reason(ws: &Workspace<'_>, p: &Params, ll: f64) -> Option<String> {
+    let n = ws.panel.n_persons() as f64;
     if !ll.is_finite() {
         return Some("log-likelihood is not finite".into());
     }

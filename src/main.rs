@@ -1,6 +1,6 @@
 //! The `gbtm` command line: a thin layer over the library.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -252,19 +252,24 @@ fn parse_ages(s: &str) -> Result<(i64, i64), Error> {
     ))
 }
 
+/// Reads a counts file with an optional `FROM:TO` age window and exposure file.
+fn read_panel(data: &Path, ages: Option<&str>, exposure: Option<&PathBuf>) -> Result<Panel, Error> {
+    let opts = ReadOptions {
+        ages: ages.map(parse_ages).transpose()?,
+        exposure: exposure.cloned(),
+    };
+    Panel::from_csv_path(data, &opts)
+}
+
 fn fit(a: FitArgs) -> Result<String, Error> {
     let family: Family = a.model.parse()?;
-    let opts = ReadOptions {
-        ages: a.ages.as_deref().map(parse_ages).transpose()?,
-        exposure: a.exposure.clone(),
-    };
     if family == Family::Poisson && (a.iorder.is_some() || a.iorders.is_some()) {
         return Err(Error::InvalidParameter {
             name: "--iorder".into(),
             message: "zero-inflation orders need --model zip".into(),
         });
     }
-    let panel = Panel::from_csv_path(&a.data, &opts)?;
+    let panel = read_panel(&a.data, a.ages.as_deref(), a.exposure.as_ref())?;
     let mut model = match family {
         Family::Poisson => Gbtm::poisson(a.groups),
         Family::Zip => Gbtm::zip(a.groups),
@@ -331,11 +336,7 @@ fn select(a: SelectArgs) -> Result<String, Error> {
     use std::io::IsTerminal;
     let family: Family = a.model.parse()?;
     let criterion: gbtm::select::Criterion = a.criterion.parse()?;
-    let opts = ReadOptions {
-        ages: a.ages.as_deref().map(parse_ages).transpose()?,
-        exposure: a.exposure.clone(),
-    };
-    let panel = Panel::from_csv_path(&a.data, &opts)?;
+    let panel = read_panel(&a.data, a.ages.as_deref(), a.exposure.as_ref())?;
     let grid = a
         .orders_grid
         .as_deref()
@@ -436,11 +437,7 @@ fn reproduce(a: ReproduceArgs) -> Result<String, Error> {
 
 fn plot(a: PlotArgs) -> Result<String, Error> {
     let model = FittedGbtm::load(&a.model)?;
-    let opts = ReadOptions {
-        ages: a.ages.as_deref().map(parse_ages).transpose()?,
-        exposure: None,
-    };
-    let panel = Panel::from_csv_path(&a.data, &opts)?;
+    let panel = read_panel(&a.data, a.ages.as_deref(), None)?;
     let popts = gbtm::plot::PlotOptions {
         title: a.title,
         ..Default::default()
@@ -451,11 +448,7 @@ fn plot(a: PlotArgs) -> Result<String, Error> {
 
 fn classify(a: ClassifyArgs) -> Result<String, Error> {
     let model = FittedGbtm::load(&a.model)?;
-    let opts = ReadOptions {
-        ages: a.ages.as_deref().map(parse_ages).transpose()?,
-        exposure: None,
-    };
-    let panel = Panel::from_csv_path(&a.data, &opts)?;
+    let panel = read_panel(&a.data, a.ages.as_deref(), None)?;
     let k = model.spec().groups();
     if a.forecast {
         let f = model.forecast(&panel, a.level)?;
@@ -467,14 +460,6 @@ fn classify(a: ClassifyArgs) -> Result<String, Error> {
             String::from("id,group,max_posterior,observed_total,forecast_ages,expected_total");
         s += &format!(",total_lower{pct},total_upper{pct}\n");
         for p in &f {
-            let g = gbtm::diagnostics::assign(
-                &ndarray::Array2::from_shape_vec((1, k), p.posteriors.clone()).map_err(|e| {
-                    Error::InvalidParameter {
-                        name: "posteriors".into(),
-                        message: e.to_string(),
-                    }
-                })?,
-            )[0];
             let ages = match (p.years.first(), p.years.last()) {
                 (Some(a0), Some(a1)) => format!("{}-{}", a0.age, a1.age),
                 _ => String::new(),
@@ -482,8 +467,8 @@ fn classify(a: ClassifyArgs) -> Result<String, Error> {
             s += &format!(
                 "{},{},{:.6},{},{},{:.4},{},{}\n",
                 p.id,
-                g + 1,
-                p.posteriors[g],
+                p.group,
+                p.posteriors[p.group - 1],
                 p.observed_total,
                 ages,
                 p.total_expected,

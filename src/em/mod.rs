@@ -36,6 +36,8 @@ pub(crate) struct Run {
     pub converged: bool,
     /// Largest |score| of LL / N at the end.
     pub max_score: f64,
+    /// Why the solution is degenerate, if it is (see `fit::degenerate_reason`).
+    pub degenerate: Option<String>,
 }
 
 /// Score (gradient of the marginal log-likelihood) at the parameters the
@@ -98,12 +100,14 @@ pub(crate) fn run_em(ws: &Workspace<'_>, mut params: Params, ctl: &Control) -> R
         let max_score = max_abs(&score(ws, &params, &stats)) / n;
         let done = change < ctl.ll_tol && max_score < ctl.score_tol;
         if done || !ll.is_finite() || iterations >= ctl.max_iter {
+            let degenerate = crate::fit::degenerate_reason(ws, &params, ll);
             return Run {
                 params,
                 ll,
                 iterations,
                 converged: done,
                 max_score,
+                degenerate,
             };
         }
         if let Some(below) = ctl.polish_below {
