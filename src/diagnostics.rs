@@ -12,6 +12,8 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
+use crate::fit::Fit;
+
 /// The largest OCC reported (reached when AvePP rounds to 1, and for K = 1).
 pub const OCC_CAP: f64 = 1e15;
 
@@ -69,7 +71,8 @@ pub struct Diagnostics {
     pub entropy: f64,
 }
 
-/// The group of highest posterior for each person (ties: lowest index).
+/// The group of highest posterior for each person, as a 0-based index
+/// (ties: lowest index).
 ///
 /// ```
 /// use ndarray::array;
@@ -89,6 +92,24 @@ pub fn assign(post: &Array2<f64>) -> Vec<usize> {
             best
         })
         .collect()
+}
+
+impl Fit {
+    /// Each fitted person's group by maximum posterior, as a 0-based index
+    /// (ties to the lower group); see [`assign`].
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let cohort = synth::three_groups(200, 5);
+    /// let fit = Gbtm::poisson(2).order(1).starts(2).fit(&cohort.panel)?;
+    /// let groups = fit.assignments();
+    /// assert_eq!(groups.len(), cohort.panel.n_persons());
+    /// assert!(groups.iter().all(|&g| g < 2));
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    pub fn assignments(&self) -> Vec<usize> {
+        assign(self.posteriors())
+    }
 }
 
 impl Diagnostics {

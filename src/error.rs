@@ -184,12 +184,48 @@ pub enum Error {
         /// Why the best of them is degenerate.
         reason: String,
     },
-    /// JSON (de)serialisation failed.
-    #[error("{path}: JSON: {message}")]
+    /// A JSON file (a scenario) could not be parsed.
+    #[error("{path}: JSON: {source}")]
     Json {
         /// File concerned.
         path: String,
-        /// Underlying message.
+        /// What the JSON parser said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A model file is not a valid gbtm model: not JSON, not a gbtm model,
+    /// or its parts disagree.
+    #[error("{path}: not a valid gbtm model file: {message}")]
+    InvalidModelFile {
+        /// File concerned.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The model was fitted with exposure (time at risk) and the data to
+    /// apply it to have none.
+    #[error(
+        "{path}: the model was fitted with exposure (time at risk) and these data have none; \
+         give their exposure (--exposure FILE), or state that every person was at risk all \
+         year (--assume-full-exposure)"
+    )]
+    ExposureRequired {
+        /// The data concerned.
+        path: String,
+    },
+    /// The model was fitted without exposure and the data to apply it to
+    /// have some.
+    #[error(
+        "{path}: the model was fitted without exposure (time at risk); apply it without --exposure"
+    )]
+    ExposureNotUsed {
+        /// The data concerned.
+        path: String,
+    },
+    /// The trajectory plot could not be drawn.
+    #[error("drawing the trajectory plot failed: {message}")]
+    Plot {
+        /// What the drawing library said.
         message: String,
     },
 }

@@ -7,27 +7,40 @@
 //! maximum. Years a person was not observed are left out of the likelihood.
 //!
 //! ```
-//! use gbtm::{synth, FitSummary, Gbtm, Panel};
+//! use gbtm::{synth, Gbtm};
 //! // A seeded synthetic cohort with three known groups...
 //! let cohort = synth::three_groups(600, 7);
 //! // ...fitted with three cubic Poisson groups.
 //! let fit = Gbtm::poisson(3).order(3).starts(4).seed(1).fit(&cohort.panel)?;
-//! let summary = FitSummary::new(&fit);
+//! let summary = fit.summary();
 //! assert!(summary.converged);
 //! assert!(summary.groups.iter().all(|g| g.avepp > 0.7));
+//! // The model classifies new persons and forecasts their counts.
+//! let classes = fit.model().classify(&cohort.panel)?;
+//! assert_eq!(classes.len(), cohort.panel.input_ids().len());
 //! # Ok::<(), gbtm::Error>(())
 //! ```
 //!
-//! Modules, one per concept: [`data`] (panels and CSV input), [`design`] (the
-//! age basis), [`model`] (specification and parameters), `em` (E-step, M-step,
-//! starts, Newton polish), [`fit`] (the fitting API), [`diagnostics`] (AvePP,
-//! OCC, entropy, BIC), [`report`] (JSON and text), [`saved`] (model files),
-//! [`classify`] (posteriors and forecasts for new persons), [`synth`]
-//! (synthetic cohorts) and [`error`].
+//! ## Layout
+//!
+//! Data flow one way: [`data`] → [`model`] → `em` → [`fit`] →
+//! {[`diagnostics`] and [`report`], [`predict`], [`select`], [`plot`]}; the
+//! command-line tool sits on top, behind the default `cli` feature, and
+//! plotting behind the default `plot` feature. [`synth`] draws synthetic
+//! cohorts and [`study`] holds the reproduction of the reference study.
+//! See docs/architecture.md.
+//!
+//! ## Numbering of groups
+//!
+//! Positions in vectors are 0-based indices: `params.pi[k]`, the columns of
+//! [`Fit::posteriors`], [`Fit::assignments`] and [`synth::Cohort::truth`].
+//! Every `group` field of an output record ([`PersonClass::group`],
+//! [`Degeneracy`], [`select::AdequacyFailure`], …) and every printed table
+//! numbers groups from 1, as traj does. Groups are ordered by ascending
+//! expected cases per person over the model's ages, whatever the seed.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod classify;
 pub mod data;
 pub mod design;
 pub mod diagnostics;
@@ -35,20 +48,24 @@ pub(crate) mod em;
 pub mod error;
 pub mod fit;
 pub mod model;
+#[cfg(feature = "plot")]
 pub mod plot;
+pub mod predict;
 pub mod report;
-pub mod reproduce;
-pub mod saved;
 pub mod select;
+pub mod study;
 pub mod synth;
 
-pub use classify::{PersonClass, PersonForecast, YearForecast};
+/// The ndarray version used in gbtm's signatures.
+pub use ndarray;
+
 pub use data::csv::ReadOptions;
 pub use data::Panel;
 pub use design::AgeScale;
 pub use diagnostics::Diagnostics;
+pub use em::{Boundary, Degeneracy, LocalOptimum, Termination, SAME_OPTIMUM};
 pub use error::{Error, Result};
-pub use fit::{FitInfo, FittedGbtm, Gbtm, LocalOptimum};
-pub use model::{Family, ModelSpec, Params};
+pub use fit::{Fit, FitInfo, Gbtm};
+pub use model::{Family, ModelSpec, Params, TrajectoryModel};
+pub use predict::{PersonClass, PersonForecast, PersonStatus, TotalForecast, YearForecast};
 pub use report::{FitSummary, GroupSummary};
-pub use saved::SavedModel;

@@ -4,11 +4,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::design::AgeScale;
 use crate::diagnostics::{aic, bic, Diagnostics};
-use crate::fit::{FittedGbtm, LocalOptimum};
+use crate::em::{Boundary, LocalOptimum, Termination};
+use crate::fit::Fit;
 use crate::model::Family;
 
-/// One group in a [`FitSummary`].
+/// One group in a [`FitSummary`]. Groups are listed in the model's order
+/// (group 1 first).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GroupSummary {
     /// Estimated group probability π̂_k.
     pub proportion: f64,
@@ -37,12 +40,12 @@ pub struct GroupSummary {
 /// Everything `gbtm fit --json` prints. Field names are stable.
 ///
 /// ```
-/// use gbtm::{FitSummary, Gbtm, Panel};
+/// use gbtm::{Gbtm, Panel};
 /// use ndarray::Array2;
 /// let counts = Array2::from_shape_fn((30, 5), |(i, t)| ((i * 7 + t * 3) % 4) as f64);
 /// let panel = Panel::from_arrays(counts.view(), &[12, 13, 14, 15, 16], None)?;
 /// let fit = Gbtm::poisson(1).order(2).fit(&panel)?;
-/// let s = FitSummary::new(&fit);
+/// let s = fit.summary();
 /// assert_eq!(s.parameters, 3);
 /// assert_eq!(s.groups[0].rate.len(), 5);
 /// let json = serde_json::to_string(&s).unwrap();
@@ -50,6 +53,7 @@ pub struct GroupSummary {
 /// # Ok::<(), gbtm::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FitSummary {
     /// `poisson` or `zip`.
     pub model: Family,
@@ -63,6 +67,8 @@ pub struct FitSummary {
     pub ages: Vec<i64>,
     /// The scaling of age used by the coefficients.
     pub age_scaling: AgeScale,
+    /// Whether exposure (time at risk) entered as an offset.
+    pub exposure: bool,
     /// Maximised log-likelihood.
     pub log_likelihood: f64,
     /// Free parameters (traj's count).
@@ -77,6 +83,8 @@ pub struct FitSummary {
     pub entropy: f64,
     /// Whether both convergence tolerances were met.
     pub converged: bool,
+    /// Why the best run stopped.
+    pub termination: Termination,
     /// EM iterations of the best start.
     pub iterations: usize,
     /// Largest |score| of LL / N at the solution.
@@ -98,8 +106,8 @@ pub struct FitSummary {
     pub degenerate_starts: usize,
     /// Distinct local optima, best first.
     pub local_optima: Vec<LocalOptimum>,
-    /// Parameters on the boundary (zero inflation run to 0), one note each.
-    pub boundary: Vec<String>,
+    /// Parameters on the boundary (zero inflation run to 0), one per group.
+    pub boundary: Vec<Boundary>,
     /// Seed of the fit.
     pub seed: u64,
     /// One entry per group.
@@ -128,18 +136,25 @@ pub fn round_count(n: usize, base: usize) -> usize {
     (n + base / 2) / base * base
 }
 
+impl Fit {
+    /// The fit's summary: fit statistics, BIC, AIC, entropy, and per group
+    /// AvePP, OCC, shares, coefficients and rates. Computed afresh on each
+    /// call.
+    pub fn summary(&self) -> FitSummary {
+        FitSummary::new(self)
+    }
+}
+
 impl FitSummary {
-    /// Summarises a fitted model.
-    pub fn new(fit: &FittedGbtm) -> FitSummary {
-        if let Some(s) = &fit.loaded_summary {
-            return (**s).clone();
-        }
+    /// Summarises a fit (the same as [`Fit::summary`]).
+    pub fn new(fit: &Fit) -> FitSummary {
         let info = fit.info();
-        let spec = fit.spec();
-        let params = fit.params();
+        let model = fit.model();
+        let spec = model.spec();
+        let params = model.params();
         let diag = Diagnostics::new(fit.posteriors(), &params.pi);
-        let rates = fit.rates();
-        let zi = fit.zero_inflation();
+        let rates = model.rates();
+        let zi = model.zero_inflation();
         let p = spec.n_parameters();
         let ll = info.log_likelihood;
         let groups = diag
@@ -152,28 +167,30 @@ impl FitSummary {
                 n_assigned: d.n_assigned,
                 avepp: d.avepp,
                 occ: d.occ,
-                order: spec.orders[g],
+                order: spec.orders()[g],
                 coefficients: params.beta[g].clone(),
-                iorder: spec.iorders.as_ref().map(|q| q[g]),
+                iorder: spec.iorders().map(|q| q[g]),
                 zero_inflation_coefficients: params.gamma.as_ref().map(|gm| gm[g].clone()),
                 rate: rates.row(g).to_vec(),
                 zero_inflation: zi.as_ref().map(|z| z.row(g).to_vec()),
             })
             .collect();
         FitSummary {
-            model: spec.family,
+            model: spec.family(),
             n_persons: info.n_persons,
             n_observations: info.n_observations,
             n_dropped: info.n_dropped,
-            ages: fit.ages().to_vec(),
-            age_scaling: fit.age_scale(),
+            ages: model.ages().to_vec(),
+            age_scaling: model.age_scale(),
+            exposure: model.uses_exposure(),
             log_likelihood: ll,
             parameters: p,
             bic: bic(ll, p, info.n_persons as f64),
             bic_observations: bic(ll, p, info.n_observations as f64),
             aic: aic(ll, p),
             entropy: diag.entropy,
-            converged: info.converged,
+            converged: info.converged(),
+            termination: info.termination.clone(),
             iterations: info.iterations,
             max_score: info.max_score,
             hessian_negative_definite: info.hessian_negative_definite,
@@ -196,10 +213,10 @@ impl FitSummary {
     /// (rounded group count / rounded number of persons).
     ///
     /// ```
-    /// use gbtm::{synth, FitSummary, Gbtm};
+    /// use gbtm::{synth, Gbtm};
     /// let cohort = synth::three_groups(333, 2);
     /// let fit = Gbtm::poisson(2).starts(2).fit(&cohort.panel)?;
-    /// let s = FitSummary::new(&fit).with_rounded_counts(5);
+    /// let s = fit.summary().with_rounded_counts(5);
     /// assert_eq!(s.n_persons % 5, 0);
     /// assert!(s.groups.iter().all(|g| g.n_assigned % 5 == 0));
     /// let g = &s.groups[0];
@@ -254,9 +271,9 @@ impl FitSummary {
             "entropy {:.4}   {} after {} iterations   max |score|/N {:.1e}   Hessian {}",
             self.entropy,
             if self.converged {
-                "converged"
+                "converged".to_string()
             } else {
-                "NOT CONVERGED"
+                format!("NOT CONVERGED ({})", self.termination)
             },
             self.iterations,
             self.max_score,
@@ -283,6 +300,9 @@ impl FitSummary {
             self.degenerate_starts,
             self.seed
         );
+        if self.exposure {
+            let _ = writeln!(s, "exposure (time at risk) entered as an offset");
+        }
         for note in &self.boundary {
             let _ = writeln!(s, "boundary: {note}");
         }

@@ -9,6 +9,7 @@
 //! filled with zero.
 
 pub mod csv;
+pub mod write;
 
 use ndarray::{Array2, ArrayView2};
 
@@ -34,7 +35,10 @@ pub struct Panel {
     pub(crate) observed: Array2<bool>,
     /// Exposure, 1 where unobserved; `None` means 1 everywhere.
     pub(crate) exposure: Option<Array2<f64>>,
-    pub(crate) n_dropped: usize,
+    /// Every person read, in input order, dropped ones included.
+    pub(crate) input_ids: Vec<String>,
+    /// Position in `input_ids` of each kept person (row of the panel).
+    pub(crate) input_rows: Vec<usize>,
     pub(crate) source: String,
 }
 
@@ -170,7 +174,6 @@ impl Panel {
                 path: source.to_string(),
             });
         }
-        let n_dropped = y.nrows() - keep.len();
         // Standard (row-major) layout: the E-step reads rows as slices.
         let pick = |a: &Array2<f64>| {
             a.select(ndarray::Axis(0), &keep)
@@ -186,7 +189,8 @@ impl Panel {
                 .as_standard_layout()
                 .to_owned(),
             exposure: exposure.as_ref().map(pick),
-            n_dropped,
+            input_rows: keep,
+            input_ids: ids,
             source: source.to_string(),
         })
     }
@@ -224,17 +228,59 @@ impl Panel {
                 ),
             ));
         }
+        self.select_columns(&cols)
+    }
+
+    /// The panel at the given ages only (each must be one of its ages);
+    /// persons left with no observed year are dropped but keep their
+    /// place in [`Panel::input_ids`].
+    pub(crate) fn select_ages(&self, ages: &[i64]) -> Panel {
+        let cols: Vec<usize> = (0..self.ages.len())
+            .filter(|&j| ages.contains(&self.ages[j]))
+            .collect();
+        // Selecting columns only drops persons; an empty result keeps every
+        // person as dropped rather than failing.
+        self.select_columns(&cols).unwrap_or_else(|_| Panel {
+            ids: Vec::new(),
+            ages: cols.iter().map(|&j| self.ages[j]).collect(),
+            counts: Array2::zeros((0, cols.len())),
+            observed: Array2::from_elem((0, cols.len()), false),
+            exposure: self.exposure.as_ref().map(|_| Array2::zeros((0, cols.len()))),
+            input_ids: self.input_ids.clone(),
+            input_rows: Vec::new(),
+            source: self.source.clone(),
+        })
+    }
+
+    fn select_columns(&self, cols: &[usize]) -> Result<Panel> {
         let ax = ndarray::Axis(1);
         let mut p = Panel::assemble(
             self.ids.clone(),
             cols.iter().map(|&j| self.ages[j]).collect(),
-            self.counts.select(ax, &cols),
-            self.observed.select(ax, &cols),
-            self.exposure.as_ref().map(|e| e.select(ax, &cols)),
+            self.counts.select(ax, cols),
+            self.observed.select(ax, cols),
+            self.exposure.as_ref().map(|e| e.select(ax, cols)),
             &self.source,
         )?;
-        p.n_dropped += self.n_dropped;
+        p.input_rows = p.input_rows.iter().map(|&j| self.input_rows[j]).collect();
+        p.input_ids = self.input_ids.clone();
         Ok(p)
+    }
+
+    /// The same panel with exposure 1 at every observed year: states
+    /// explicitly that every person was at risk all year, for a model
+    /// fitted with exposure.
+    ///
+    /// ```
+    /// use gbtm::Panel;
+    /// let p = Panel::from_wide_csv_str("id,12\na,1\n", "x.csv").unwrap();
+    /// assert!(p.exposure().is_none());
+    /// assert_eq!(p.with_unit_exposure().exposure().unwrap()[[0, 0]], 1.0);
+    /// ```
+    pub fn with_unit_exposure(&self) -> Panel {
+        let mut p = self.clone();
+        p.exposure = Some(Array2::ones(self.counts.dim()));
+        p
     }
 
     /// Number of persons (after dropping those with no observed year).
@@ -247,7 +293,25 @@ impl Panel {
     }
     /// Persons dropped because they had no observed year.
     pub fn n_dropped(&self) -> usize {
-        self.n_dropped
+        self.input_ids.len() - self.input_rows.len()
+    }
+    /// Every person read, in input order, including those dropped for
+    /// having no observed year.
+    ///
+    /// ```
+    /// use gbtm::Panel;
+    /// let p = Panel::from_wide_csv_str("id,12,13\na,1,\nb,,\nc,0,2\n", "x.csv").unwrap();
+    /// assert_eq!(p.ids(), &["a", "c"]);
+    /// assert_eq!(p.input_ids(), &["a", "b", "c"]);
+    /// assert_eq!(p.input_rows(), &[0, 2]);
+    /// ```
+    pub fn input_ids(&self) -> &[String] {
+        &self.input_ids
+    }
+    /// For each person of the panel (row), its position in
+    /// [`Panel::input_ids`].
+    pub fn input_rows(&self) -> &[usize] {
+        &self.input_rows
     }
     /// The ages (columns), strictly increasing.
     pub fn ages(&self) -> &[i64] {

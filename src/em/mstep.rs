@@ -3,51 +3,16 @@
 //! Newton with a Cholesky solve. Pooling is exact: the complete-data
 //! log-likelihood of group k depends on the data only through the per-age sums
 //! in [`Stats`].
+//!
+//! The gradient of that expected complete-data log-likelihood is, by
+//! Fisher's identity, the score of the marginal log-likelihood ([`score`]).
 
 use ndarray::Array2;
 
 use super::estep::{softplus, Stats};
-
-/// Cholesky factorisation of a symmetric positive definite matrix (row-major,
-/// n × n). Returns `None` if it is not positive definite.
-pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
-    let mut l = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..=i {
-            let mut sum = a[i * n + j];
-            for k in 0..j {
-                sum -= l[i * n + k] * l[j * n + k];
-            }
-            if i == j {
-                if sum.is_nan() || sum <= 0.0 || !sum.is_finite() {
-                    return None;
-                }
-                l[i * n + i] = sum.sqrt();
-            } else {
-                l[i * n + j] = sum / l[j * n + j];
-            }
-        }
-    }
-    Some(l)
-}
-
-/// Solves `L Lᵀ x = b` given the Cholesky factor `L`.
-pub(crate) fn cholesky_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
-    let mut y = b.to_vec();
-    for i in 0..n {
-        for k in 0..i {
-            y[i] -= l[i * n + k] * y[k];
-        }
-        y[i] /= l[i * n + i];
-    }
-    for i in (0..n).rev() {
-        for k in i + 1..n {
-            y[i] -= l[k * n + i] * y[k];
-        }
-        y[i] /= l[i * n + i];
-    }
-    y
-}
+use super::workspace::Workspace;
+use crate::model::Params;
+use super::linalg::{cholesky, cholesky_solve};
 
 /// The two pooled problems: maximise `Σ_t a_t·η_t − b_t·link(η_t)` with
 /// `η = X β`, where link is `exp` (Poisson) or softplus (logistic).
@@ -96,6 +61,11 @@ pub(crate) fn gradient(
     let p = beta.len();
     let mut g = vec![0.0; p];
     for t in 0..x.nrows() {
+        // An age without weight adds nothing; skipping it also avoids 0·∞
+        // where the linear predictor overflows.
+        if a[t] == 0.0 && b[t] == 0.0 {
+            continue;
+        }
         let eta: f64 = (0..p).map(|j| x[[t, j]] * beta[j]).sum();
         let r = a[t] - b[t] * link.eval(eta).1;
         for j in 0..p {
@@ -164,11 +134,7 @@ pub(crate) fn newton(x: &Array2<f64>, beta: &mut [f64], a: &[f64], b: &[f64], li
 }
 
 /// Updates the parameters of every group from the E-step sums.
-pub(crate) fn mstep(
-    ws: &super::estep::Workspace<'_>,
-    stats: &Stats,
-    params: &mut crate::model::Params,
-) {
+pub(crate) fn mstep(ws: &Workspace<'_>, stats: &Stats, params: &mut Params) {
     let t = ws.n_ages();
     let total: f64 = stats.s.iter().sum();
     for g in 0..params.groups() {
@@ -191,4 +157,54 @@ pub(crate) fn mstep(
         }
         params.pi[g] = stats.s[g] / total;
     }
+}
+
+/// Score (gradient of the marginal log-likelihood) at the parameters the
+/// E-step sums were computed at, in the order of
+/// [`super::polish::flatten`]. By Fisher's identity it is the gradient of
+/// the expected complete-data log-likelihood, which the pooled sums give
+/// exactly.
+pub(crate) fn score(ws: &Workspace<'_>, params: &Params, stats: &Stats) -> Vec<f64> {
+    let t = ws.n_ages();
+    let k = params.groups();
+    let mut g = Vec::new();
+    for c in 0..k {
+        let r = c * t..(c + 1) * t;
+        g.extend(gradient(
+            &ws.x[c],
+            &params.beta[c],
+            &stats.y[r.clone()],
+            &stats.e[r],
+            Link::Exp,
+        ));
+    }
+    if let Some(gamma) = &params.gamma {
+        for (c, gm) in gamma.iter().enumerate() {
+            let r = c * t..(c + 1) * t;
+            g.extend(gradient(
+                &ws.z[c],
+                gm,
+                &stats.zs[r.clone()],
+                &stats.n[r],
+                Link::Softplus,
+            ));
+        }
+    }
+    let n: f64 = stats.s.iter().sum();
+    for c in 1..k {
+        g.push(stats.s[c] - n * params.pi[c]);
+    }
+    g
+}
+
+/// The largest |v_j|; infinite if any component is not finite, so that a
+/// NaN score never passes a convergence test.
+pub(crate) fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0f64, |m, x| {
+        if x.is_finite() {
+            m.max(x.abs())
+        } else {
+            f64::INFINITY
+        }
+    })
 }

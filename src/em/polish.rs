@@ -3,9 +3,10 @@
 //! approach, and to check that a solution is a maximum (negative definite
 //! Hessian).
 
-use super::estep::{estep, Stats, Workspace};
-use super::mstep::{cholesky, cholesky_solve};
-use super::{max_abs, score};
+use super::estep::{estep, Stats};
+use super::linalg::{bfgs_update, cholesky, cholesky_solve, damped};
+use super::mstep::{max_abs, score};
+use super::workspace::Workspace;
 use crate::model::Params;
 
 /// Parameters as one vector: all β, then all γ (ZIP), then ln(π_k / π_1) for
@@ -69,66 +70,6 @@ pub(crate) fn hessian(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
         }
     }
     h
-}
-
-/// Whether the Hessian without the rows and columns in `skip` is negative
-/// definite.
-pub(crate) fn negative_definite_except(h: &[f64], skip: &[usize]) -> bool {
-    let p = (h.len() as f64).sqrt().round() as usize;
-    let keep: Vec<usize> = (0..p).filter(|j| !skip.contains(j)).collect();
-    let q = keep.len();
-    let sub: Vec<f64> = keep
-        .iter()
-        .flat_map(|&i| keep.iter().map(move |&j| h[i * p + j]))
-        .collect();
-    negative_definite(&sub, q).is_some()
-}
-
-/// Cholesky factor of −H if the Hessian is negative definite.
-pub(crate) fn negative_definite(h: &[f64], p: usize) -> Option<Vec<f64>> {
-    let neg: Vec<f64> = h.iter().map(|x| -x).collect();
-    cholesky(&neg, p)
-}
-
-/// `−H + μI` and its Cholesky factor, for the smallest μ in 0, 1e-8·s,
-/// 1e-7·s, … (s = largest |H_jj|) that makes it positive definite: Newton
-/// where the Hessian is negative definite, a Levenberg–Marquardt step where
-/// it is not (a flat ridge, a parameter drifting to a boundary).
-fn damped(h: &[f64], p: usize) -> Option<(Vec<f64>, Vec<f64>)> {
-    let s = (0..p).map(|j| h[j * p + j].abs()).fold(1e-12, f64::max);
-    let mut mu = 0.0;
-    while mu < 1e4 * s {
-        let mut m: Vec<f64> = h.iter().map(|x| -x).collect();
-        for j in 0..p {
-            m[j * p + j] += mu;
-        }
-        if let Some(l) = cholesky(&m, p) {
-            return Some((m, l));
-        }
-        mu = if mu == 0.0 { 1e-8 * s } else { mu * 10.0 };
-    }
-    None
-}
-
-/// BFGS update of `b ≈ −H` after a step `s` that changed the score by `−y`.
-/// Skipped (returns false) when the curvature condition `sᵀy > 0` fails.
-fn bfgs_update(b: &mut [f64], p: usize, s: &[f64], y: &[f64]) -> bool {
-    let sy: f64 = s.iter().zip(y).map(|(a, c)| a * c).sum();
-    let bs: Vec<f64> = (0..p)
-        .map(|i| (0..p).map(|j| b[i * p + j] * s[j]).sum())
-        .collect();
-    let sbs: f64 = s.iter().zip(&bs).map(|(a, c)| a * c).sum();
-    let norm =
-        s.iter().map(|v| v * v).sum::<f64>().sqrt() * y.iter().map(|v| v * v).sum::<f64>().sqrt();
-    if !(sy > 1e-12 * norm && sbs > 0.0) {
-        return false;
-    }
-    for i in 0..p {
-        for j in 0..p {
-            b[i * p + j] += y[i] * y[j] / sy - bs[i] * bs[j] / sbs;
-        }
-    }
-    true
 }
 
 /// Quasi-Newton ascent on the full likelihood: the first step uses the

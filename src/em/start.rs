@@ -13,7 +13,8 @@ use ndarray::Array2;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
-use super::estep::{stats_from_weights, Workspace};
+use super::estep::stats_from_weights;
+use super::workspace::Workspace;
 use super::mstep::mstep;
 use crate::model::{Family, Params};
 
@@ -48,7 +49,7 @@ pub(crate) fn params_from_weights(ws: &Workspace<'_>, w: &Array2<f64>) -> Params
     let spec = ws.spec;
     let mut params = Params {
         beta: spec
-            .orders
+            .orders()
             .iter()
             .map(|&o| {
                 let mut b = vec![0.0; o + 1];
@@ -56,9 +57,9 @@ pub(crate) fn params_from_weights(ws: &Workspace<'_>, w: &Array2<f64>) -> Params
                 b
             })
             .collect(),
-        gamma: (spec.family == Family::Zip).then(|| {
-            spec.iorders
-                .iter()
+        gamma: (spec.family() == Family::Zip).then(|| {
+            spec.iorders()
+                .into_iter()
                 .flatten()
                 .map(|&o| {
                     let mut g = vec![0.0; o + 1];
@@ -193,104 +194,4 @@ pub(crate) fn start_params(
         random_soft(&mut rng, ws.panel.n_persons(), k)
     };
     params_from_weights(ws, &w)
-}
-
-/// A random move of the parameters, `θ + c·δ` with `δ ~ N(0, (−H)⁻¹)`: the
-/// estimates' own sampling distribution, widened by `c`. `chol` is the
-/// Cholesky factor L of −H (row-major, P × P).
-pub(crate) fn perturb_params(
-    rng: &mut ChaCha8Rng,
-    theta: &[f64],
-    chol: &[f64],
-    c: f64,
-) -> Vec<f64> {
-    let p = theta.len();
-    let z: Vec<f64> = (0..p)
-        .map(|_| {
-            // Box–Muller.
-            let u1 = 1.0 - rng.random::<f64>();
-            let u2 = rng.random::<f64>();
-            (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-        })
-        .collect();
-    // Solve Lᵀ δ = z by back substitution.
-    let mut d = z;
-    for i in (0..p).rev() {
-        for k in i + 1..p {
-            d[i] -= chol[k * p + i] * d[k];
-        }
-        d[i] /= chol[i * p + i];
-    }
-    theta.iter().zip(&d).map(|(t, x)| t + c * x).collect()
-}
-
-/// Per-person keys along which a group is split: level (mean ln(1 + y)) and
-/// timing (the count-weighted mean age index; the middle for persons with no
-/// count).
-pub(crate) fn split_keys(ws: &Workspace<'_>) -> [Vec<f64>; 2] {
-    let c = &ws.cells;
-    let n = ws.panel.n_persons();
-    let mid = ws.n_ages() as f64 / 2.0;
-    let mut level = Vec::with_capacity(n);
-    let mut timing = Vec::with_capacity(n);
-    for i in 0..n {
-        let zeros = (c.zero_off[i + 1] - c.zero_off[i]) as f64;
-        let (mut ly, mut ty, mut sy) = (0.0, 0.0, 0.0);
-        for j in c.pos_off[i]..c.pos_off[i + 1] {
-            ly += c.pos_y[j].ln_1p();
-            ty += c.pos_y[j] * c.pos_t[j] as f64;
-            sy += c.pos_y[j];
-        }
-        let obs = zeros + (c.pos_off[i + 1] - c.pos_off[i]) as f64;
-        level.push(ly / obs.max(1.0));
-        timing.push(if sy > 0.0 { ty / sy } else { mid });
-    }
-    [level, timing]
-}
-
-/// Split-and-merge restarts from a solution's posteriors (Ueda et al. 2000):
-/// merge groups i and j, then split group s in two along a key (above and
-/// below its posterior-weighted median), giving K groups again. One weight
-/// matrix per (i < j, s ≠ j, key).
-pub(crate) fn split_merge(post: &Array2<f64>, keys: &[Vec<f64>; 2]) -> Vec<Array2<f64>> {
-    let (n, k) = post.dim();
-    let mut out = Vec::new();
-    for i in 0..k {
-        for j in i + 1..k {
-            for s in (0..k).filter(|&s| s != j) {
-                for key in keys {
-                    let mut w = post.clone();
-                    for r in 0..n {
-                        w[[r, i]] += w[[r, j]];
-                        w[[r, j]] = 0.0;
-                    }
-                    let m = weighted_median(key, w.column(s).iter().copied());
-                    for r in 0..n {
-                        if key[r] > m {
-                            w[[r, j]] = w[[r, s]];
-                            w[[r, s]] = 0.0;
-                        }
-                    }
-                    // Keep a little weight everywhere, so no group starts empty.
-                    w.mapv_inplace(|v| 0.98 * v + 0.02 / k as f64);
-                    out.push(w);
-                }
-            }
-        }
-    }
-    out
-}
-
-fn weighted_median(key: &[f64], w: impl Iterator<Item = f64>) -> f64 {
-    let mut pairs: Vec<(f64, f64)> = key.iter().copied().zip(w).collect();
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let total: f64 = pairs.iter().map(|p| p.1).sum();
-    let mut acc = 0.0;
-    for (v, wt) in &pairs {
-        acc += wt;
-        if acc >= total / 2.0 {
-            return *v;
-        }
-    }
-    pairs.last().map_or(0.0, |p| p.0)
 }

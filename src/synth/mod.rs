@@ -11,8 +11,8 @@ use rand::{RngExt, SeedableRng};
 
 use crate::data::Panel;
 use crate::design::AgeScale;
-use crate::error::{Error, Result};
-use crate::model::{Family, ModelSpec, Params};
+use crate::error::Result;
+use crate::model::{Family, ModelSpec, Params, TrajectoryModel};
 
 /// How observation is cut short and exposure reduced in a simulated cohort.
 ///
@@ -30,27 +30,45 @@ pub struct SimOptions {
     pub reduced_exposure_share: f64,
 }
 
-/// A simulated cohort and the truth behind it.
+/// A simulated cohort and the truth behind it, from [`simulate`], the
+/// teaching cohorts or a [`scenario::Scenario`].
+///
+/// ```
+/// let c = gbtm::synth::three_groups(100, 1);
+/// assert_eq!(c.truth.len(), c.panel.input_ids().len());
+/// let csv = c.truth_csv();
+/// assert!(csv.starts_with("id,group\n1,"));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Cohort {
-    /// The observed panel (what a fit sees).
+    /// The observed panel (what a fit sees). Persons with no observed year
+    /// are dropped (and counted), as when reading a file.
     pub panel: Panel,
-    /// True group of each person (0-based).
+    /// True group (0-based index) of every drawn person, dropped ones
+    /// included, in id order (ids are `1..=persons`).
     pub truth: Vec<usize>,
-    /// The generating model.
-    pub spec: ModelSpec,
-    /// The generating parameters (coefficients on the panel's scaled age).
-    pub params: Params,
+    /// Each drawn person's age at the reference date, where observation
+    /// stopped (`None`: observed throughout).
+    pub age_at_reference: Vec<Option<f64>>,
+    /// The generating trajectory model, when the cohort was drawn from one
+    /// (scenarios with tabulated curves or frailty have none).
+    pub model: Option<TrajectoryModel>,
 }
 
 impl Cohort {
-    /// True rate λ_kt (groups × ages).
-    pub fn true_rates(&self) -> Array2<f64> {
-        let scale = AgeScale::from_ages(self.panel.ages());
-        let ages = self.panel.ages();
-        Array2::from_shape_fn((self.params.groups(), ages.len()), |(g, t)| {
-            scale.eval(&self.params.beta[g], ages[t] as f64).exp()
-        })
+    /// True rate λ_kt (groups × ages), when the generating model is known.
+    pub fn true_rates(&self) -> Option<Array2<f64>> {
+        self.model.as_ref().map(TrajectoryModel::rates)
+    }
+
+    /// The truth as CSV, `id,group`, one row per drawn person in id order,
+    /// groups numbered from 1.
+    pub fn truth_csv(&self) -> String {
+        let mut s = String::from("id,group\n");
+        for (id, g) in self.panel.input_ids().iter().zip(&self.truth) {
+            s.push_str(&format!("{id},{}\n", g + 1));
+        }
+        s
     }
 }
 
@@ -83,6 +101,7 @@ pub(crate) fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> f64 {
 /// let params = Params { beta: vec![vec![-2.0], vec![0.5]], gamma: None, pi: vec![0.5, 0.5] };
 /// let c = synth::simulate(&spec, &params, &[12, 13, 14], 100, 42, &Default::default()).unwrap();
 /// assert_eq!(c.panel.n_persons() + c.panel.n_dropped(), 100);
+/// assert_eq!(c.model.unwrap().params(), &params);
 /// ```
 pub fn simulate(
     spec: &ModelSpec,
@@ -92,21 +111,20 @@ pub fn simulate(
     seed: u64,
     opts: &SimOptions,
 ) -> Result<Cohort> {
-    if params.groups() != spec.groups() || params.beta.len() != spec.groups() {
-        return Err(Error::param(
-            "params",
-            "parameters and spec disagree on the number of groups",
-        ));
-    }
-    if (params.pi.iter().sum::<f64>() - 1.0).abs() > 1e-9 {
-        return Err(Error::param("pi", "group shares must sum to 1"));
-    }
     let scale = AgeScale::from_ages(ages);
+    let model = TrajectoryModel::new(
+        spec.clone(),
+        params.clone(),
+        scale,
+        ages.to_vec(),
+        opts.reduced_exposure_share > 0.0,
+    )?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let t = ages.len();
     let mut counts = Array2::from_elem((persons, t), f64::NAN);
     let mut exposure = Array2::ones((persons, t));
     let mut truth = Vec::with_capacity(persons);
+    let mut at_ref = Vec::with_capacity(persons);
     for i in 0..persons {
         let u: f64 = rng.random();
         let mut acc = 0.0;
@@ -121,6 +139,7 @@ pub fn simulate(
         } else {
             t - 1
         };
+        at_ref.push((last + 1 < t).then(|| ages[last] as f64 + 1.0));
         for s in 0..=last {
             let age = ages[s] as f64;
             let e = if rng.random::<f64>() < opts.reduced_exposure_share {
@@ -130,7 +149,7 @@ pub fn simulate(
             };
             exposure[[i, s]] = e;
             let lambda = scale.eval(&params.beta[g], age).exp();
-            let structural = match (&params.gamma, spec.family) {
+            let structural = match (&params.gamma, spec.family()) {
                 (Some(gm), Family::Zip) => {
                     let w = 1.0 / (1.0 + (-scale.eval(&gm[g], age)).exp());
                     rng.random::<f64>() < w
@@ -156,8 +175,8 @@ pub fn simulate(
     Ok(Cohort {
         panel,
         truth,
-        spec: spec.clone(),
-        params: params.clone(),
+        age_at_reference: at_ref,
+        model: Some(model),
     })
 }
 
@@ -172,7 +191,7 @@ pub fn default_ages() -> Vec<i64> {
 ///
 /// ```
 /// let c = gbtm::synth::three_groups(200, 1);
-/// assert_eq!(c.spec.groups(), 3);
+/// assert_eq!(c.model.unwrap().groups(), 3);
 /// ```
 pub fn three_groups(persons: usize, seed: u64) -> Cohort {
     three_group_cohort(Family::Poisson, 0.0, persons, seed)
@@ -218,4 +237,56 @@ fn three_group_model(family: Family) -> (ModelSpec, Params) {
         pi: vec![0.5, 0.3, 0.2],
     };
     (spec, params)
+}
+
+/// The teaching cohorts that [`draw`] knows by name, beside the built-in
+/// scenarios of [`builtin::BUILTIN`].
+pub const TEACHING: &[&str] = &["three-groups", "three-groups-zip", "three-groups-exposure"];
+
+/// Draws a cohort named by `source`: a teaching cohort ([`TEACHING`]; 1000
+/// persons by default), a scenario file (JSON) or a built-in scenario
+/// ([`builtin::BUILTIN`]; its own size by default). Returns the cohort and
+/// the scenario, if it came from one.
+///
+/// ```
+/// let (c, scenario) = gbtm::synth::draw("three-groups", Some(50), 1)?;
+/// assert_eq!(c.truth.len(), 50);
+/// assert!(scenario.is_none());
+/// let (c, scenario) = gbtm::synth::draw("two-groups", Some(40), 1)?;
+/// assert_eq!((c.truth.len(), scenario.unwrap().name.as_str()), (40, "two-groups"));
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+///
+/// # Errors
+/// [`crate::Error::InvalidParameter`] naming `scenario` for an unknown name,
+/// the errors of [`scenario::Scenario::from_json_file`] and of drawing.
+pub fn draw(
+    source: &str,
+    persons: Option<usize>,
+    seed: u64,
+) -> Result<(Cohort, Option<scenario::Scenario>)> {
+    let teaching = match source {
+        "three-groups" => Some(Family::Poisson),
+        "three-groups-zip" => Some(Family::Zip),
+        "three-groups-exposure" => None,
+        _ => {
+            let path = std::path::Path::new(source);
+            let s = if path.is_file() {
+                scenario::Scenario::from_json_file(path)?
+            } else {
+                scenario::Scenario::builtin(source)?
+            };
+            let c = s.simulate(persons.unwrap_or(s.persons), seed)?;
+            return Ok((c, Some(s)));
+        }
+    };
+    let n = persons.unwrap_or(1000);
+    if n == 0 {
+        return Err(crate::Error::param("persons", "at least one person is needed"));
+    }
+    let c = match teaching {
+        Some(family) => three_group_cohort(family, 0.0, n, seed),
+        None => three_group_cohort(Family::Poisson, 0.4, n, seed),
+    };
+    Ok((c, None))
 }

@@ -14,7 +14,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::poisson;
+use super::{poisson, Cohort};
 use crate::data::Panel;
 use crate::error::{Error, Result};
 
@@ -173,19 +173,6 @@ pub struct Scenario {
     pub censoring: Censoring,
 }
 
-/// A cohort drawn from a scenario.
-#[derive(Debug, Clone)]
-pub struct ScenarioCohort {
-    /// The observed panel. Persons with no observed year are dropped (and
-    /// counted), as when reading a file.
-    pub panel: Panel,
-    /// True group (0-based) of every drawn person, including dropped ones,
-    /// in id order (ids are 1..=persons).
-    pub truth: Vec<usize>,
-    /// Each drawn person's age at the reference date (`None`: observed throughout).
-    pub age_at_reference: Vec<Option<f64>>,
-}
-
 /// Group sizes `persons × share`, rounded by largest remainder so that they
 /// add up to `persons`.
 ///
@@ -307,9 +294,9 @@ impl Scenario {
             path: name.clone(),
             source,
         })?;
-        let s: Scenario = serde_json::from_str(&text).map_err(|e| Error::Json {
+        let s: Scenario = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: name,
-            message: e.to_string(),
+            source,
         })?;
         s.validate()?;
         Ok(s)
@@ -367,7 +354,7 @@ impl Scenario {
     /// The same seed gives the same cohort on every platform (one ChaCha8
     /// stream, draws in a fixed order: the allocation, then per person the
     /// censoring, the frailty, and the years in age order).
-    pub fn simulate(&self, persons: usize, seed: u64) -> Result<ScenarioCohort> {
+    pub fn simulate(&self, persons: usize, seed: u64) -> Result<Cohort> {
         self.validate()?;
         let ages: Vec<i64> = (self.ages.0..=self.ages.1).collect();
         let total: f64 = self.groups.iter().map(|g| g.share).sum();
@@ -432,10 +419,11 @@ impl Scenario {
             ids,
             &format!("<scenario {}>", self.name),
         )?;
-        Ok(ScenarioCohort {
+        Ok(Cohort {
             panel,
             truth,
             age_at_reference: at_ref,
+            model: None,
         })
     }
 }

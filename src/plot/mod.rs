@@ -23,15 +23,19 @@
 
 use std::path::Path;
 
-use plotters::element::ComposedElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::data::csv::write_atomic;
+use crate::data::write::write_atomic;
 use crate::data::Panel;
 use crate::error::{Error, Result};
-use crate::fit::FittedGbtm;
-use crate::model::Family;
+use crate::model::TrajectoryModel;
+
+mod data;
+mod style;
+
+use data::{group_data, legend_label};
+use style::*;
 
 /// How the plot looks.
 ///
@@ -91,197 +95,7 @@ pub fn group_colour(g: usize) -> String {
     format!("#{r:02X}{gr:02X}{b:02X}")
 }
 
-fn colour(g: usize) -> RGBColor {
-    let (r, gr, b) = PALETTE[g % PALETTE.len()];
-    RGBColor(r, gr, b)
-}
-
-/// Fitted curve points per year of age.
-const STEPS_PER_YEAR: usize = 10;
-/// The drawing is made at `S` times the image size and shown at the image
-/// size through the SVG `viewBox`: plotters rounds coordinates to whole
-/// units, and whole pixels make visibly stepped curves.
-const S: i32 = 2;
-/// Marker radius in image pixels.
-const MARKER: f64 = 5.5;
-/// Opacity of the markers' fill.
-const MARKER_FILL: f64 = 0.45;
-/// Font sizes in image pixels, in plotters' units (the SVG gets them divided
-/// by 1.24).
-const TITLE_FONT: f64 = 24.0;
-const AXIS_DESC_FONT: f64 = 19.0;
-const TICK_FONT: f64 = 17.0;
-const LEGEND_FONT: f64 = 18.0;
-const NOTE_FONT: f64 = 15.5;
-/// Width in image pixels of the curves.
-const LINE: u32 = 3;
-
-/// Image pixels to drawing units.
-fn px(v: f64) -> i32 {
-    (v * S as f64).round() as i32
-}
-
-/// A font size in drawing units.
-fn font(size: f64) -> (&'static str, f64) {
-    (FONT, size * S as f64)
-}
-const FONT: &str = "sans-serif";
-
-/// What one group contributes to the plot.
-struct GroupData {
-    /// (age, expected count) along the fitted curve.
-    curve: Vec<(f64, f64)>,
-    /// (age, mean observed count) of the assigned persons.
-    means: Vec<(f64, f64)>,
-    /// Estimated share π.
-    share: f64,
-    /// Share of the panel's persons assigned to the group.
-    assigned: f64,
-}
-
-fn group_data(fit: &FittedGbtm, panel: &Panel) -> Result<Vec<GroupData>> {
-    let classes = fit.classify(panel)?;
-    let k = fit.spec().groups();
-    let params = fit.params();
-    let scale = fit.age_scale();
-    let ages = fit.ages();
-    let (first, last) = match (ages.first(), ages.last()) {
-        (Some(&a), Some(&b)) => (a as f64, b as f64),
-        _ => return Err(Error::param("ages", "the model has no ages")),
-    };
-    let steps = ((last - first) as usize * STEPS_PER_YEAR).max(1);
-    let grid: Vec<f64> = (0..=steps)
-        .map(|i| first + (last - first) * i as f64 / steps as f64)
-        .collect();
-    let t = panel.ages().len();
-    let mut sums = vec![vec![0.0; t]; k];
-    let mut ns = vec![vec![0usize; t]; k];
-    let mut assigned = vec![0usize; k];
-    let counts = panel.counts();
-    let observed = panel.observed();
-    for (i, c) in classes.iter().enumerate() {
-        let g = c.group - 1;
-        assigned[g] += 1;
-        for j in 0..t {
-            if observed[[i, j]] {
-                sums[g][j] += counts[[i, j]];
-                ns[g][j] += 1;
-            }
-        }
-    }
-    let n = classes.len().max(1) as f64;
-    Ok((0..k)
-        .map(|g| {
-            let curve = grid
-                .iter()
-                .map(|&a| {
-                    let lambda = scale.eval(&params.beta[g], a).exp();
-                    let omega = match &params.gamma {
-                        Some(gm) => 1.0 / (1.0 + (-scale.eval(&gm[g], a)).exp()),
-                        None => 0.0,
-                    };
-                    (a, (1.0 - omega) * lambda)
-                })
-                .collect();
-            let means = (0..t)
-                .filter(|&j| ns[g][j] > 0)
-                .map(|j| (panel.ages()[j] as f64, sums[g][j] / ns[g][j] as f64))
-                .collect();
-            GroupData {
-                curve,
-                means,
-                share: params.pi[g],
-                assigned: assigned[g] as f64 / n,
-            }
-        })
-        .collect())
-}
-
-/// The legend text of group `g` (0-based): "Group 1: 65.5% (est.), 65.3%
-/// assigned".
-fn legend_label(g: usize, d: &GroupData, names: Option<&Vec<String>>) -> String {
-    let name = names
-        .and_then(|n| n.get(g))
-        .map_or(format!("Group {}", g + 1), |n| {
-            format!("Group {} ({n})", g + 1)
-        });
-    format!(
-        "{name}: {:.1}% (est.), {:.1}% assigned",
-        100.0 * d.share,
-        100.0 * d.assigned
-    )
-}
-
-/// Vertex offsets (pixels) of marker shape `g`: circle, triangle, square,
-/// diamond, inverted triangle, hexagon, then around again.
-fn marker_shape(g: usize) -> Vec<(i32, i32)> {
-    let r = MARKER * S as f64;
-    let poly = |n: usize, rot: f64, rad: f64| -> Vec<(i32, i32)> {
-        (0..n)
-            .map(|i| {
-                let a = rot + std::f64::consts::TAU * i as f64 / n as f64;
-                (
-                    (rad * a.cos()).round() as i32,
-                    (rad * a.sin()).round() as i32,
-                )
-            })
-            .collect()
-    };
-    use std::f64::consts::FRAC_PI_2;
-    match g % 6 {
-        0 => poly(16, 0.0, r),
-        1 => poly(3, -FRAC_PI_2, r * 1.35),
-        2 => poly(4, std::f64::consts::FRAC_PI_4, r * 1.3),
-        3 => poly(4, 0.0, r * 1.35),
-        4 => poly(3, FRAC_PI_2, r * 1.35),
-        _ => poly(6, 0.0, r * 1.15),
-    }
-}
-
-/// A marker: a filled polygon and its outline, in pixel offsets from an
-/// anchor in chart coordinates `C`.
-type Marker<C, DB> = ComposedElement<C, DB, Polygon<(i32, i32)>, PathElement<(i32, i32)>>;
-
-/// A marker of group `g` anchored at `at`: a half-transparent fill in the
-/// group's colour inside a solid outline, so that markers of different
-/// groups at the same place (all near 0 at the older ages, say) stay
-/// visible through each other.
-fn marker<C, DB: DrawingBackend>(at: C, g: usize) -> Marker<C, DB> {
-    let shape = marker_shape(g);
-    let mut rim = shape.clone();
-    rim.push(shape[0]);
-    EmptyElement::at(at)
-        + Polygon::new(shape, colour(g).mix(MARKER_FILL).filled())
-        + PathElement::new(rim, colour(g).stroke_width(3 * S as u32 / 2))
-}
-
-fn draw_err(e: impl std::fmt::Display) -> Error {
-    Error::param("plot", format!("drawing the trajectory plot failed: {e}"))
-}
-
-/// Rough width in image pixels of `text` at font size `size` (the SVG
-/// viewer lays the text out; this only sizes the legend's columns).
-fn text_width(text: &str, size: f64) -> f64 {
-    text.chars().count() as f64 * size / 1.24 * 0.56
-}
-
-/// A tick label: at most three decimals, trailing zeros dropped (0, 0.5, 1,
-/// 1.5, 2); nothing below zero (the axis starts a little below 0 so that
-/// markers at 0 are not cut).
-fn tick(v: f64) -> String {
-    if v < -1e-9 {
-        return String::new();
-    }
-    let s = format!("{v:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
-    }
-}
-
-/// The trajectory plot of `fit` with the observed means of `panel` (whose
+/// The trajectory plot of `model` with the observed means of `panel` (whose
 /// ages must lie within the model's), as an SVG document.
 ///
 /// ```
@@ -289,15 +103,15 @@ fn tick(v: f64) -> String {
 /// use gbtm::{synth, Gbtm};
 /// let cohort = synth::three_groups(300, 1);
 /// let fit = Gbtm::poisson(3).starts(2).fit(&cohort.panel)?;
-/// let svg = trajectory_svg(&fit, &cohort.panel, &PlotOptions::default())?;
+/// let svg = trajectory_svg(fit.model(), &cohort.panel, &PlotOptions::default())?;
 /// assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
 /// assert!(svg.contains("Group 3: "));
 /// // Ages the model was not fitted on are an error, not a panic.
 /// let older = gbtm::Panel::from_arrays(ndarray::array![[1.0]].view(), &[50], None)?;
-/// assert!(trajectory_svg(&fit, &older, &PlotOptions::default()).is_err());
+/// assert!(trajectory_svg(fit.model(), &older, &PlotOptions::default()).is_err());
 /// # Ok::<(), gbtm::Error>(())
 /// ```
-pub fn trajectory_svg(fit: &FittedGbtm, panel: &Panel, opts: &PlotOptions) -> Result<String> {
+pub fn trajectory_svg(model: &TrajectoryModel, panel: &Panel, opts: &PlotOptions) -> Result<String> {
     if opts.width < 400 || opts.width > 20_000 {
         return Err(Error::param(
             "width",
@@ -310,9 +124,9 @@ pub fn trajectory_svg(fit: &FittedGbtm, panel: &Panel, opts: &PlotOptions) -> Re
             format!("{} pixels is outside 300..=20000", opts.height),
         ));
     }
-    let data = group_data(fit, panel)?;
+    let data = group_data(model, panel)?;
     let k = data.len();
-    let zip = fit.spec().family == Family::Zip;
+    let zip = model.is_zip();
     let title = opts.title.clone().unwrap_or_else(|| {
         let file = Path::new(panel.source())
             .file_name()
@@ -346,8 +160,8 @@ pub fn trajectory_svg(fit: &FittedGbtm, panel: &Panel, opts: &PlotOptions) -> Re
         "Lines: fitted expected count λ."
     };
 
-    let first = fit.ages()[0] as f64;
-    let last = fit.ages()[fit.ages().len() - 1] as f64;
+    let first = model.ages()[0] as f64;
+    let last = model.ages()[model.ages().len() - 1] as f64;
     let top = data
         .iter()
         .flat_map(|d| {
@@ -514,18 +328,18 @@ pub fn trajectory_svg(fit: &FittedGbtm, panel: &Panel, opts: &PlotOptions) -> Re
 /// let cohort = synth::three_groups(300, 1);
 /// let fit = Gbtm::poisson(3).starts(2).fit(&cohort.panel)?;
 /// let path = std::env::temp_dir().join(format!("gbtm-doc-{}.svg", std::process::id()));
-/// write_trajectory_svg(&fit, &cohort.panel, &PlotOptions::default(), &path)?;
+/// write_trajectory_svg(fit.model(), &cohort.panel, &PlotOptions::default(), &path)?;
 /// assert!(std::fs::read_to_string(&path).unwrap().contains("</svg>"));
 /// std::fs::remove_file(&path).unwrap();
 /// # Ok::<(), gbtm::Error>(())
 /// ```
 pub fn write_trajectory_svg(
-    fit: &FittedGbtm,
+    model: &TrajectoryModel,
     panel: &Panel,
     opts: &PlotOptions,
     path: &Path,
 ) -> Result<()> {
-    let svg = trajectory_svg(fit, panel, opts)?;
+    let svg = trajectory_svg(model, panel, opts)?;
     write_atomic(path, &svg)
 }
 
@@ -538,11 +352,11 @@ mod tests {
     fn curves_match_the_fitted_rates_at_the_model_ages() {
         let cohort = synth::three_groups_zip(300, 1);
         let fit = Gbtm::zip(3).starts(2).fit(&cohort.panel).unwrap();
-        let data = group_data(&fit, &cohort.panel).unwrap();
-        let rates = fit.rates();
-        let omega = fit.zero_inflation().unwrap();
+        let data = group_data(fit.model(), &cohort.panel).unwrap();
+        let rates = fit.model().rates();
+        let omega = fit.model().zero_inflation().unwrap();
         for (g, d) in data.iter().enumerate() {
-            for (t, &age) in fit.ages().iter().enumerate() {
+            for (t, &age) in fit.model().ages().iter().enumerate() {
                 let p = d.curve[t * STEPS_PER_YEAR];
                 assert_eq!(p.0, age as f64);
                 let want = (1.0 - omega[[g, t]]) * rates[[g, t]];

@@ -8,19 +8,19 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Panel;
-use crate::diagnostics::assign;
 use crate::error::{Error, Result};
-use crate::fit::{FittedGbtm, Gbtm};
+use crate::fit::{Fit, Gbtm};
 use crate::model::Family;
-use crate::select::{select, CandidateResult, Criterion};
+use crate::select::{select_with_progress, CandidateResult, Criterion};
 
 /// Settings of a reproduction.
 ///
 /// ```
-/// let o = gbtm::reproduce::ReproduceOptions::default();
+/// let o = gbtm::study::four_profiles::ReproduceOptions::default();
 /// assert_eq!((o.max_groups, o.order), (7, 3));
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ReproduceOptions {
     /// Largest K tried (from 1).
     pub max_groups: usize,
@@ -153,13 +153,27 @@ fn labels(mean: &[f64], peak: &[i64]) -> Vec<String> {
     out
 }
 
-/// Runs the study on `panel`: selection, refit of the selected model, and
-/// the profile figures. Returns the figures and the fitted model.
-pub fn reproduce(
+/// Runs the study on `panel`: selection and the profile figures of the
+/// selected model; [`reproduce_with_progress`] without a progress report.
+///
+/// # Errors
+/// As [`reproduce_with_progress`].
+pub fn reproduce(panel: &Panel, opts: &ReproduceOptions) -> Result<(Reproduction, Fit)> {
+    reproduce_with_progress(panel, opts, &|| {})
+}
+
+/// Runs the study on `panel`: selection and the profile figures of the
+/// selected model. Returns the figures and the selected fit. `progress()`
+/// is called after each candidate fit.
+///
+/// # Errors
+/// [`Error::AllDegenerate`] if no candidate converged, and the errors of
+/// [`crate::select::select`].
+pub fn reproduce_with_progress(
     panel: &Panel,
     opts: &ReproduceOptions,
     progress: &(dyn Fn() + Sync),
-) -> Result<(Reproduction, FittedGbtm)> {
+) -> Result<(Reproduction, Fit)> {
     let max = opts.max_groups.min(panel.n_persons());
     let mut cands = Vec::new();
     for family in [Family::Poisson, Family::Zip] {
@@ -171,21 +185,22 @@ pub fn reproduce(
             cands.push(m.order(opts.order).starts(opts.starts).seed(opts.seed));
         }
     }
-    let selection = select(panel, &cands, Criterion::Bic, progress)?;
-    let selected = selection.selected.ok_or_else(|| Error::AllDegenerate {
-        starts: cands.len(),
-        reason: "no candidate converged".into(),
-    })?;
-    // The same settings on the same data give the same fit, bit for bit.
-    let fit = cands[selected].fit(panel)?;
-    let summary = crate::report::FitSummary::new(&fit);
-    let classes = assign(fit.posteriors());
-    let k = fit.spec().groups();
+    let mut selection = select_with_progress(panel, &cands, Criterion::Bic, progress)?;
+    let (selected, fit) = match (selection.selected, selection.selected_fit.take()) {
+        (Some(j), Some(f)) => (j, f),
+        _ => {
+            return Err(Error::AllDegenerate {
+                starts: cands.len(),
+                reason: "no candidate converged".into(),
+            })
+        }
+    };
+    let summary = fit.summary();
+    let classes = fit.assignments();
+    let k = fit.model().groups();
     let (y, o, ages) = (panel.counts(), panel.observed(), panel.ages());
-    let rates = fit.rates();
-    let zi = fit.zero_inflation();
-    let expected =
-        |g: usize, t: usize| rates[[g, t]] * (1.0 - zi.as_ref().map_or(0.0, |z| z[[g, t]]));
+    let expected_counts = fit.model().expected_counts();
+    let expected = |g: usize, t: usize| expected_counts[[g, t]];
     let mut cases = vec![0.0; k];
     let mut years = vec![0.0; k];
     let mut first_sum = vec![0.0; k];
@@ -271,14 +286,16 @@ pub fn reproduce(
         .collect();
     // Forecast the unobserved years to the end of the window (exposure 1).
     let forecast: f64 = fit
+        .model()
         .forecast(panel, 0.9)?
         .iter()
-        .map(|f| f.total_expected)
+        .filter(|f| f.status == crate::predict::PersonStatus::Classified)
+        .map(|f| f.total.expected)
         .sum();
     let chosen = &selection.candidates[selected];
     let rep = Reproduction {
         n_persons: panel.n_persons(),
-        model: fit.spec().family,
+        model: fit.model().spec().family(),
         selected_groups: k,
         bic: chosen.fit.as_ref().map_or(summary.bic, |f| f.bic),
         selected,

@@ -1,37 +1,27 @@
-//! Using a fitted model on new persons: posterior group probabilities
-//! ([`FittedGbtm::classify`]) and forecasts of counts at the ages a person has
-//! not been observed ([`FittedGbtm::forecast`]).
-//!
-//! New data may cover only part of the model's ages (a 19-year-old observed
-//! from 12 to 19, say); ages outside the model's range are an error.
+//! Forecasts of counts at the model ages a person was not observed:
+//! expected counts and predictive intervals per year, and totals over the
+//! unobserved years before the person's last observed age (imputed) and
+//! after it (future).
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::PersonStatus;
 use crate::data::Panel;
 use crate::diagnostics::assign;
 use crate::error::{Error, Result};
-use crate::fit::FittedGbtm;
-
-/// One person's classification.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PersonClass {
-    /// Person id.
-    pub id: String,
-    /// Posterior probability of each group.
-    pub posteriors: Vec<f64>,
-    /// Assigned group (1-based, maximum posterior; ties to the lower group).
-    pub group: usize,
-    /// The maximum posterior.
-    pub max_posterior: f64,
-}
+use crate::model::TrajectoryModel;
 
 /// Forecast for one unobserved age.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct YearForecast {
     /// Age.
     pub age: i64,
+    /// Whether the age lies before the person's last observed age (an
+    /// unobserved year in the past, imputed) rather than after it.
+    pub imputed: bool,
     /// E[y_t | observed history] = Σ_k P(k | history)·(1 − ω_kt)·λ_kt.
     pub expected: f64,
     /// Lower end of the predictive interval (a count).
@@ -40,25 +30,43 @@ pub struct YearForecast {
     pub upper: u32,
 }
 
+/// Forecast of the total over a set of ages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TotalForecast {
+    /// Exactly the ages summed.
+    pub ages: Vec<i64>,
+    /// Expected total.
+    pub expected: f64,
+    /// Lower end of the predictive interval of the total.
+    pub lower: u32,
+    /// Upper end of the predictive interval of the total.
+    pub upper: u32,
+}
+
 /// One person's forecast.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PersonForecast {
     /// Person id.
     pub id: String,
+    /// Whether the person had data to classify by.
+    pub status: PersonStatus,
     /// Posterior group probabilities given the observed years.
     pub posteriors: Vec<f64>,
-    /// Assigned group (1-based, maximum posterior), as in [`PersonClass`].
+    /// Assigned group, numbered from 1 (maximum posterior).
     pub group: usize,
     /// Sum of the observed counts.
     pub observed_total: f64,
     /// One entry per model age the person was not observed at.
     pub years: Vec<YearForecast>,
-    /// Expected total over the forecast ages.
-    pub total_expected: f64,
-    /// Predictive interval of that total.
-    pub total_lower: u32,
-    /// Predictive interval of that total.
-    pub total_upper: u32,
+    /// Unobserved years before the last observed one.
+    pub imputed: TotalForecast,
+    /// Years after the last observed one (every model age for a person
+    /// with no observed year).
+    pub future: TotalForecast,
+    /// Both together.
+    pub total: TotalForecast,
 }
 
 /// Probabilities below this are cut off the tails of predictive distributions.
@@ -126,64 +134,13 @@ fn interval(pmfs: &[Vec<f64>], weights: &[f64], level: f64) -> (u32, u32) {
     (lo.unwrap_or(last), hi.unwrap_or(last))
 }
 
-impl FittedGbtm {
-    fn check_ages(&self, panel: &Panel) -> Result<()> {
-        let outside: Vec<String> = panel
-            .ages()
-            .iter()
-            .filter(|a| !self.ages().contains(a))
-            .map(|a| a.to_string())
-            .collect();
-        if outside.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::param(
-                "ages",
-                format!(
-                    "{} has ages {} outside the model's ages {}..{}",
-                    panel.source(),
-                    outside.join(", "),
-                    self.ages()[0],
-                    self.ages()[self.ages().len() - 1]
-                ),
-            ))
-        }
-    }
-
-    /// Posterior group probabilities, assigned group and maximum posterior for
-    /// every person of `panel`, whose ages must lie within the model's.
-    ///
-    /// ```
-    /// use gbtm::{synth, Gbtm};
-    /// let cohort = synth::three_groups(400, 3);
-    /// let fit = Gbtm::poisson(3).starts(2).fit(&cohort.panel)?;
-    /// let classes = fit.classify(&cohort.panel)?;
-    /// assert_eq!(classes.len(), cohort.panel.n_persons());
-    /// assert!(classes.iter().all(|c| (c.posteriors.iter().sum::<f64>() - 1.0).abs() < 1e-12));
-    /// # Ok::<(), gbtm::Error>(())
-    /// ```
-    pub fn classify(&self, panel: &Panel) -> Result<Vec<PersonClass>> {
-        self.check_ages(panel)?;
-        let (post, _) = self.posteriors_for(panel)?;
-        let groups = assign(&post);
-        Ok(panel
-            .ids()
-            .iter()
-            .enumerate()
-            .map(|(i, id)| PersonClass {
-                id: id.clone(),
-                posteriors: post.row(i).to_vec(),
-                group: groups[i] + 1,
-                max_posterior: post[[i, groups[i]]],
-            })
-            .collect())
-    }
-
-    /// Forecasts, for every person of `panel`, the count at each model age
-    /// the person was not observed at (exposure 1), with `level` predictive
-    /// intervals (0.9 for 90%) from the mixture of the groups' predictive
-    /// distributions weighted by the person's posteriors, and the same for
-    /// the total over those ages.
+impl TrajectoryModel {
+    /// Forecasts, for every input person of `panel` (in input order), the
+    /// count at each model age the person was not observed at, at exposure
+    /// 1, with `level` predictive intervals (0.9 for 90%) from the mixture of
+    /// the groups' predictive distributions weighted by the person's
+    /// posteriors; and the same for the totals over the imputed years, the
+    /// future years, and both.
     ///
     /// ```
     /// use gbtm::{synth, Gbtm, Panel};
@@ -191,21 +148,25 @@ impl FittedGbtm {
     /// let fit = Gbtm::poisson(3).starts(2).fit(&cohort.panel)?;
     /// // Persons observed to age 20 only.
     /// let young = cohort.panel.window(12, 20)?;
-    /// let f = fit.forecast(&young, 0.9)?;
-    /// assert_eq!(f[0].years.len(), 15); // ages 21..=35
-    /// assert!(f[0].total_lower as f64 <= f[0].total_expected);
+    /// let f = fit.model().forecast(&young, 0.9)?;
+    /// let first = f.iter().find(|p| p.imputed.ages.is_empty()).unwrap();
+    /// assert_eq!(first.future.ages, (21..=35).collect::<Vec<i64>>());
+    /// assert!(first.total.lower as f64 <= first.total.expected);
     /// # Ok::<(), gbtm::Error>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `level` unless 0 < level < 1, and
+    /// the errors of [`TrajectoryModel::check_panel`].
     pub fn forecast(&self, panel: &Panel, level: f64) -> Result<Vec<PersonForecast>> {
         if !(level > 0.0 && level < 1.0) {
             return Err(Error::param("level", format!("{level} is not in (0, 1)")));
         }
-        self.check_ages(panel)?;
-        let (post, _) = self.posteriors_for(panel)?;
-        let groups = assign(&post);
+        let ip = self.input_posteriors(panel)?;
+        let groups = assign(&ip.post);
         let rates = self.rates();
         let zi = self.zero_inflation();
-        let k = self.spec().groups();
+        let k = self.groups();
         let ages = self.ages();
         let omega = |g: usize, t: usize| zi.as_ref().map_or(0.0, |z| z[[g, t]]);
         // pmf per group and model age; totals are cached per set of ages.
@@ -216,22 +177,48 @@ impl FittedGbtm {
                     .collect()
             })
             .collect();
-        let mut totals: HashMap<Vec<usize>, Vec<Vec<f64>>> = HashMap::new();
+        let mut cache: HashMap<Vec<usize>, Vec<Vec<f64>>> = HashMap::new();
+        let mut total_of = |todo: &[usize], w: &[f64]| -> TotalForecast {
+            let pmfs = cache.entry(todo.to_vec()).or_insert_with(|| {
+                (0..k)
+                    .map(|g| {
+                        todo.iter()
+                            .fold(vec![1.0], |acc, &t| convolve(&acc, &year_pmf[g][t]))
+                    })
+                    .collect()
+            });
+            let (lower, upper) = interval(pmfs, w, level);
+            TotalForecast {
+                ages: todo.iter().map(|&t| ages[t]).collect(),
+                expected: todo
+                    .iter()
+                    .map(|&t| (0..k).map(|g| w[g] * (1.0 - omega(g, t)) * rates[[g, t]]).sum::<f64>())
+                    .sum(),
+                lower,
+                upper,
+            }
+        };
         let observed = panel.observed();
         let counts = panel.counts();
-        let mut out = Vec::with_capacity(panel.n_persons());
-        for (i, id) in panel.ids().iter().enumerate() {
-            let w: Vec<f64> = post.row(i).to_vec();
-            let seen: Vec<i64> = panel
-                .ages()
-                .iter()
-                .enumerate()
-                .filter(|(t, _)| observed[[i, *t]])
-                .map(|(_, a)| *a)
-                .collect();
+        let mut out = Vec::with_capacity(ip.row.len());
+        for (i, id) in panel.input_ids().iter().enumerate() {
+            let w: Vec<f64> = ip.post.row(i).to_vec();
+            let seen: Vec<i64> = match ip.row[i] {
+                Some(r) => panel
+                    .ages()
+                    .iter()
+                    .enumerate()
+                    .filter(|(t, _)| observed[[r, *t]])
+                    .map(|(_, a)| *a)
+                    .collect(),
+                None => Vec::new(),
+            };
+            let last_seen = seen.last().copied().unwrap_or(i64::MIN);
             let todo: Vec<usize> = (0..ages.len())
                 .filter(|&t| !seen.contains(&ages[t]))
                 .collect();
+            let (imputed, future): (Vec<usize>, Vec<usize>) =
+                todo.iter().partition(|&&t| ages[t] < last_seen);
             let years = todo
                 .iter()
                 .map(|&t| {
@@ -239,6 +226,7 @@ impl FittedGbtm {
                     let (lower, upper) = interval(&pmfs, &w, level);
                     YearForecast {
                         age: ages[t],
+                        imputed: ages[t] < last_seen,
                         expected: (0..k)
                             .map(|g| w[g] * (1.0 - omega(g, t)) * rates[[g, t]])
                             .sum(),
@@ -247,27 +235,23 @@ impl FittedGbtm {
                     }
                 })
                 .collect::<Vec<_>>();
-            let group_totals = totals.entry(todo.clone()).or_insert_with(|| {
-                (0..k)
-                    .map(|g| {
-                        todo.iter()
-                            .fold(vec![1.0], |acc, &t| convolve(&acc, &year_pmf[g][t]))
-                    })
-                    .collect()
-            });
-            let (total_lower, total_upper) = interval(group_totals, &w, level);
+            let observed_total = match ip.row[i] {
+                Some(r) => (0..panel.ages().len())
+                    .filter(|&t| observed[[r, t]])
+                    .map(|t| counts[[r, t]])
+                    .sum(),
+                None => 0.0,
+            };
             out.push(PersonForecast {
                 id: id.clone(),
-                posteriors: w,
+                status: ip.status[i],
                 group: groups[i] + 1,
-                observed_total: (0..panel.ages().len())
-                    .filter(|&t| observed[[i, t]])
-                    .map(|t| counts[[i, t]])
-                    .sum(),
-                total_expected: years.iter().map(|y| y.expected).sum(),
+                observed_total,
                 years,
-                total_lower,
-                total_upper,
+                imputed: total_of(&imputed, &w),
+                future: total_of(&future, &w),
+                total: total_of(&todo, &w),
+                posteriors: w,
             });
         }
         Ok(out)

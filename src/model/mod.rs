@@ -1,5 +1,13 @@
-//! What is fitted: the model family, per-group polynomial orders, and the
-//! parameter values of a fitted or starting model.
+//! What is fitted: the model family, per-group polynomial orders
+//! ([`ModelSpec`]), parameter values ([`Params`]), and the fitted trajectory
+//! model itself ([`TrajectoryModel`]), which is what is saved, loaded,
+//! classified against, forecast from and plotted.
+
+mod file;
+mod trajectory;
+
+pub use file::{ModelFile, FORMAT};
+pub use trajectory::TrajectoryModel;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +21,7 @@ use crate::error::{Error, Result};
 /// assert_eq!(Family::Poisson.to_string(), "poisson");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
     /// `y ~ Poisson(e·λ)`.
@@ -50,26 +59,48 @@ pub const MAX_ORDER: usize = 5;
 /// A validated model structure: family, and per-group orders of the rate
 /// polynomial and (for ZIP) of the zero-inflation polynomial.
 ///
+/// It cannot be built invalid: [`ModelSpec::new`] checks it, the fields are
+/// read through accessors, and deserialising runs the same checks.
+///
 /// ```
 /// use gbtm::{Family, ModelSpec};
 /// let spec = ModelSpec::new(Family::Zip, vec![3, 3, 2], Some(vec![0, 0, 0])).unwrap();
 /// // traj's count: Σ(order+1) + Σ(iorder+1) + (K − 1)
 /// assert_eq!(spec.n_parameters(), 4 + 4 + 3 + 3 + 2);
 /// assert!(ModelSpec::new(Family::Poisson, vec![6], None).is_err());
+/// // Invalid JSON is refused too.
+/// let bad = r#"{"family":"poisson","orders":[9],"iorders":null}"#;
+/// assert!(serde_json::from_str::<ModelSpec>(bad).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawSpec")]
 pub struct ModelSpec {
-    /// Poisson or ZIP.
-    pub family: Family,
-    /// Order of each group's log-rate polynomial (0..=5).
-    pub orders: Vec<usize>,
-    /// Order of each group's logit zero-inflation polynomial (ZIP only).
-    pub iorders: Option<Vec<usize>>,
+    family: Family,
+    orders: Vec<usize>,
+    iorders: Option<Vec<usize>>,
+}
+
+/// The serialised form of a [`ModelSpec`], checked on the way in.
+#[derive(Deserialize)]
+struct RawSpec {
+    family: Family,
+    orders: Vec<usize>,
+    iorders: Option<Vec<usize>>,
+}
+
+impl TryFrom<RawSpec> for ModelSpec {
+    type Error = Error;
+    fn try_from(r: RawSpec) -> Result<ModelSpec> {
+        ModelSpec::new(r.family, r.orders, r.iorders)
+    }
 }
 
 impl ModelSpec {
     /// Checks the structure: at least one group, orders within 0..=5, and
     /// zero-inflation orders present exactly for ZIP, one per group.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `groups`, `order` or `iorder`.
     pub fn new(family: Family, orders: Vec<usize>, iorders: Option<Vec<usize>>) -> Result<Self> {
         if orders.is_empty() {
             return Err(Error::param("groups", "at least one group is needed"));
@@ -125,6 +156,34 @@ impl ModelSpec {
         self.orders.len()
     }
 
+    /// Poisson or ZIP.
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// Order of each group's log-rate polynomial (0..=5).
+    pub fn orders(&self) -> &[usize] {
+        &self.orders
+    }
+
+    /// Order of each group's logit zero-inflation polynomial (ZIP only).
+    pub fn iorders(&self) -> Option<&[usize]> {
+        self.iorders.as_deref()
+    }
+
+    /// The same structure with the groups in the order `order` (group `j`
+    /// of the result is group `order[j]` of `self`).
+    pub(crate) fn permuted(&self, order: &[usize]) -> ModelSpec {
+        ModelSpec {
+            family: self.family,
+            orders: order.iter().map(|&g| self.orders[g]).collect(),
+            iorders: self
+                .iorders
+                .as_ref()
+                .map(|q| order.iter().map(|&g| q[g]).collect()),
+        }
+    }
+
     /// Free parameters as traj counts them: Σ_k (order_k + 1), plus
     /// Σ_k (iorder_k + 1) for ZIP, plus K − 1 mixing proportions.
     pub fn n_parameters(&self) -> usize {
@@ -156,5 +215,18 @@ impl Params {
     /// Number of groups.
     pub fn groups(&self) -> usize {
         self.pi.len()
+    }
+
+    /// The same parameters with the groups in the order `order` (group `j`
+    /// of the result is group `order[j]` of `self`).
+    pub(crate) fn permuted(&self, order: &[usize]) -> Params {
+        Params {
+            beta: order.iter().map(|&g| self.beta[g].clone()).collect(),
+            gamma: self
+                .gamma
+                .as_ref()
+                .map(|gm| order.iter().map(|&g| gm[g].clone()).collect()),
+            pi: order.iter().map(|&g| self.pi[g]).collect(),
+        }
     }
 }

@@ -1,0 +1,98 @@
+//! `gbtm classify` and `gbtm plot`: a saved model applied to data.
+
+use std::path::PathBuf;
+
+use gbtm::data::write::check_output;
+use gbtm::predict::write::{classes_csv, forecasts_csv};
+use gbtm::{Panel, TrajectoryModel};
+
+use super::args::ApplyArgs;
+use super::{note, to_json, Output};
+
+#[derive(clap::Args)]
+pub struct ClassifyArgs {
+    #[command(flatten)]
+    apply: ApplyArgs,
+    /// Add the expected count and a predictive interval at every model age the
+    /// person was not observed at, with totals for the unobserved past
+    /// (imputed) and the future.
+    #[arg(long)]
+    forecast: bool,
+    /// Coverage of the predictive intervals (with --forecast; default 0.9).
+    #[arg(long, requires = "forecast")]
+    level: Option<f64>,
+    /// Print JSON instead of CSV.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The model and the data it is applied to: the data at the model's ages
+/// (other columns noted and left out), with exposure as the model needs.
+fn load(a: &ApplyArgs) -> Result<(TrajectoryModel, Panel), gbtm::Error> {
+    let model = TrajectoryModel::load(&a.model)?;
+    let panel = a.data.read()?;
+    let (mut panel, outside) = model.restrict(&panel)?;
+    if !outside.is_empty() {
+        let ages: Vec<String> = outside.iter().map(|a| a.to_string()).collect();
+        note(&format!(
+            "{}: columns at ages {} are outside the model's ages {}..{} and are left out",
+            a.data.data.display(),
+            ages.join(", "),
+            model.ages()[0],
+            model.ages()[model.ages().len() - 1]
+        ));
+    }
+    if a.assume_full_exposure {
+        if model.uses_exposure() {
+            note("taking exposure 1 (at risk all year) for every observed year");
+            panel = panel.with_unit_exposure();
+        } else {
+            note("--assume-full-exposure has no effect: the model was fitted without exposure");
+        }
+    }
+    model.check_panel(&panel)?;
+    Ok((model, panel))
+}
+
+pub fn classify(a: ClassifyArgs) -> Output {
+    let (model, panel) = load(&a.apply)?;
+    let k = model.groups();
+    if a.forecast {
+        let level = a.level.unwrap_or(0.9);
+        let f = model.forecast(&panel, level)?;
+        return if a.json {
+            to_json(&f)
+        } else {
+            Ok(forecasts_csv(&f, k, level))
+        };
+    }
+    let classes = model.classify(&panel)?;
+    if a.json {
+        to_json(&classes)
+    } else {
+        Ok(classes_csv(&classes, k))
+    }
+}
+
+#[derive(clap::Args)]
+pub struct PlotArgs {
+    #[command(flatten)]
+    apply: ApplyArgs,
+    /// Output SVG file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Plot title.
+    #[arg(long)]
+    title: Option<String>,
+}
+
+pub fn plot(a: PlotArgs) -> Output {
+    let mut inputs = a.apply.data.inputs();
+    inputs.push(&a.apply.model);
+    check_output(&a.out, &inputs)?;
+    let (model, panel) = load(&a.apply)?;
+    let mut popts = gbtm::plot::PlotOptions::default();
+    popts.title = a.title;
+    gbtm::plot::write_trajectory_svg(&model, &panel, &popts, &a.out)?;
+    Ok(format!("wrote {}\n", a.out.display()))
+}

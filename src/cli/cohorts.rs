@@ -1,0 +1,203 @@
+//! `gbtm simulate` and `gbtm reproduce`: synthetic cohorts.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use gbtm::data::write::{check_output, write_atomic};
+use gbtm::study::four_profiles::{reproduce_with_progress, ReproduceOptions};
+use gbtm::synth::scenario::Scenario;
+use gbtm::{Family, Panel, ReadOptions};
+
+use super::args::SearchArgs;
+use super::{to_json, CliError, Output};
+
+#[derive(clap::Args)]
+pub struct SimArgs {
+    /// A scenario file (JSON) or a built-in name: four-profiles,
+    /// four-profiles-10k, four-profiles-100k, four-profiles-1m, two-groups,
+    /// six-groups, three-groups, three-groups-zip, three-groups-exposure.
+    #[arg(long)]
+    scenario: String,
+    /// Persons to draw (default: the scenario's own size; 1000 for three-groups*).
+    #[arg(long)]
+    persons: Option<usize>,
+    /// Also write the scenario itself as JSON (to edit and reuse).
+    #[arg(long)]
+    write_scenario: Option<PathBuf>,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output wide CSV.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the true group of each person (id,group; groups from 1).
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// Also write the exposure matrix (for scenarios with exposure).
+    #[arg(long)]
+    exposure_out: Option<PathBuf>,
+}
+
+/// Checks every destination before anything is written.
+fn check_outputs(outs: &[Option<&Path>], inputs: &[&Path]) -> Result<(), CliError> {
+    let outs: Vec<&Path> = outs.iter().flatten().copied().collect();
+    for (i, a) in outs.iter().enumerate() {
+        if outs[..i].contains(a) {
+            return Err(CliError::Usage(format!(
+                "{} is named as two outputs",
+                a.display()
+            )));
+        }
+        check_output(a, inputs)?;
+    }
+    Ok(())
+}
+
+pub fn simulate(a: SimArgs) -> Output {
+    let scenario_file = Path::new(&a.scenario);
+    let inputs: Vec<&Path> = if scenario_file.is_file() {
+        vec![scenario_file]
+    } else {
+        Vec::new()
+    };
+    check_outputs(
+        &[
+            Some(a.out.as_path()),
+            a.truth.as_deref(),
+            a.write_scenario.as_deref(),
+            a.exposure_out.as_deref(),
+        ],
+        &inputs,
+    )?;
+    let (cohort, scenario) = gbtm::synth::draw(&a.scenario, a.persons, a.seed)?;
+    let p = &cohort.panel;
+    let exposure = match &a.exposure_out {
+        Some(_) => Some(p.exposure_to_wide_csv().ok_or_else(|| {
+            CliError::Value(
+                "--exposure-out",
+                format!("scenario {} has no exposure", a.scenario),
+            )
+        })?),
+        None => None,
+    };
+    let scenario_json = match (&a.write_scenario, &scenario) {
+        (Some(_), Some(s)) => Some(s.to_json()),
+        (Some(_), None) => {
+            return Err(CliError::Value(
+                "--write-scenario",
+                format!("{} is a teaching cohort, not a scenario", a.scenario),
+            ))
+        }
+        _ => None,
+    };
+    // Everything is made; now write it all.
+    let writes = [
+        (a.exposure_out.as_deref(), exposure),
+        (a.truth.as_deref(), a.truth.as_ref().map(|_| cohort.truth_csv())),
+        (a.write_scenario.as_deref(), scenario_json),
+        (Some(a.out.as_path()), Some(p.to_wide_csv())),
+    ];
+    for (path, text) in writes {
+        if let (Some(path), Some(text)) = (path, text) {
+            write_atomic(path, &text)?;
+        }
+    }
+    Ok(format!(
+        "wrote {} persons ({} observed person-years) to {}\n",
+        p.n_persons(),
+        p.n_observations(),
+        a.out.display()
+    ))
+}
+
+/// The shipped cohort and the seed that made it.
+const FOUR_PROFILES_CSV: &str = "data-synthetic/four-profiles.csv";
+const FOUR_PROFILES_SEED: u64 = 2024;
+
+#[derive(clap::Args)]
+pub struct ReproduceArgs {
+    /// Cohort to analyse (default: the shipped data-synthetic/four-profiles.csv;
+    /// if it is not there, the same cohort is drawn from the built-in scenario
+    /// four-profiles with seed 2024).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Draw a fresh cohort from the four-profiles scenario with this seed
+    /// instead of reading --data.
+    #[arg(long, conflicts_with = "data")]
+    cohort_seed: Option<u64>,
+    /// Also write the data actually fitted, as a wide CSV.
+    #[arg(long)]
+    data_out: Option<PathBuf>,
+    /// Where to draw the trajectory plot (SVG).
+    #[arg(long, default_value = "docs/four-profiles.svg")]
+    plot: PathBuf,
+    #[command(flatten)]
+    search: SearchArgs,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+pub fn reproduce(a: ReproduceArgs) -> Output {
+    let default = Path::new(FOUR_PROFILES_CSV);
+    let source: Option<&Path> = match (&a.data, a.cohort_seed) {
+        (Some(path), _) => Some(path),
+        (None, None) if default.exists() => Some(default),
+        _ => None,
+    };
+    let inputs: Vec<&Path> = source.into_iter().collect();
+    // The plot's folder (docs/ by default) is made if need be.
+    if let Some(dir) = a.plot.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| gbtm::Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    check_outputs(&[Some(a.plot.as_path()), a.data_out.as_deref()], &inputs)?;
+    let panel = match source {
+        Some(path) => Panel::from_csv_path(path, &ReadOptions::default())?,
+        None => {
+            let seed = a.cohort_seed.unwrap_or(FOUR_PROFILES_SEED);
+            Scenario::builtin("four-profiles")?.simulate(630, seed)?.panel
+        }
+    };
+    let mut opts = ReproduceOptions::default();
+    opts.starts = a.search.starts;
+    opts.seed = a.search.seed;
+    let bar = indicatif::ProgressBar::new(2 * opts.max_groups as u64);
+    if a.quiet || !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let (rep, fit) = reproduce_with_progress(&panel, &opts, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let mut popts = gbtm::plot::PlotOptions::default();
+    popts.title = Some(format!(
+        "Synthetic four-profiles cohort ({} persons): {}-group {} trajectories",
+        rep.n_persons,
+        rep.selected_groups,
+        match rep.model {
+            Family::Poisson => "Poisson",
+            Family::Zip => "zero-inflated Poisson",
+        }
+    ));
+    popts.group_names = Some(
+        rep.groups
+            .iter()
+            .map(|p| p.label.replace('_', " "))
+            .collect(),
+    );
+    let svg = gbtm::plot::trajectory_svg(fit.model(), &panel, &popts)?;
+    let text = if a.json {
+        to_json(&rep)?
+    } else {
+        rep.to_text() + &format!("\nplot: {}\n", a.plot.display())
+    };
+    if let Some(out) = &a.data_out {
+        write_atomic(out, &panel.to_wide_csv())?;
+    }
+    write_atomic(&a.plot, &svg)?;
+    Ok(text)
+}

@@ -1,0 +1,181 @@
+//! `gbtm fit` and `gbtm select`.
+
+use std::io::IsTerminal;
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+
+use gbtm::data::write::check_output;
+use gbtm::select::{order_grid, select_with_progress, Criterion};
+use gbtm::{Family, Gbtm};
+
+use super::args::{group_range, range, DataArgs, SearchArgs};
+use super::{to_json, CliError, Output};
+
+#[derive(clap::Args)]
+pub struct FitArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Number of groups K.
+    #[arg(long)]
+    groups: usize,
+    /// Polynomial order of every group (0-5).
+    #[arg(long, default_value_t = 3, conflicts_with = "orders")]
+    order: usize,
+    /// One polynomial order per group, e.g. 3,3,2,1.
+    #[arg(long, value_delimiter = ',')]
+    orders: Option<Vec<usize>>,
+    /// The count distribution within a group.
+    #[arg(long, value_enum, default_value_t = Family::Poisson)]
+    model: Family,
+    /// Zero-inflation order of every group (ZIP; traj's iorder).
+    #[arg(long, conflicts_with = "iorders")]
+    iorder: Option<usize>,
+    /// One zero-inflation order per group (ZIP).
+    #[arg(long, value_delimiter = ',')]
+    iorders: Option<Vec<usize>>,
+    #[command(flatten)]
+    search: SearchArgs,
+    /// Maximum EM iterations per start.
+    #[arg(long, default_value_t = 5000)]
+    max_iter: usize,
+    /// Print one JSON object instead of the readable report.
+    #[arg(long)]
+    json: bool,
+    /// Also save the fitted model (JSON) for `gbtm classify` and `gbtm plot`.
+    #[arg(long)]
+    save: Option<PathBuf>,
+    /// Round every person count in the report to a multiple of N, and compute
+    /// shares from the rounded counts (disclosure control). The model file
+    /// holds no person counts.
+    #[arg(long, value_name = "N")]
+    round_counts: Option<usize>,
+}
+
+fn zip_orders_only_for_zip(family: Family, given: bool) -> Result<(), CliError> {
+    if family == Family::Poisson && given {
+        return Err(CliError::Usage(
+            "--iorder and --iorders need --model zip".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub fn fit(a: FitArgs) -> Output {
+    zip_orders_only_for_zip(a.model, a.iorder.is_some() || a.iorders.is_some())?;
+    if let Some(path) = &a.save {
+        check_output(path, &a.data.inputs())?;
+    }
+    let panel = a.data.read()?;
+    let mut model = match a.model {
+        Family::Poisson => Gbtm::poisson(a.groups),
+        Family::Zip => Gbtm::zip(a.groups),
+    }
+    .order(a.order)
+    .starts(a.search.starts)
+    .seed(a.search.seed)
+    .max_iter(a.max_iter);
+    if let Some(o) = a.orders {
+        model = model.orders(o);
+    }
+    if let Some(q) = a.iorder {
+        model = model.iorder(q);
+    }
+    if let Some(q) = a.iorders {
+        model = model.iorders(q);
+    }
+    let fit = model.fit(&panel)?;
+    if let Some(path) = &a.save {
+        fit.model().save(path)?;
+    }
+    let mut summary = fit.summary();
+    if let Some(base) = a.round_counts {
+        summary = summary.with_rounded_counts(base);
+    }
+    if a.json {
+        to_json(&summary)
+    } else {
+        Ok(summary.to_text())
+    }
+}
+
+#[derive(clap::Args)]
+pub struct SelectArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Group numbers to try: FROM..TO (e.g. 1..7) or a single number.
+    #[arg(long, default_value = "1..7", value_parser = group_range)]
+    groups: RangeInclusive<usize>,
+    /// Polynomial order of every group.
+    #[arg(long, default_value_t = 3, conflicts_with = "orders_grid")]
+    order: usize,
+    /// Try every combination of per-group orders in FROM..TO (e.g. 1..3).
+    #[arg(long, value_parser = range)]
+    orders_grid: Option<RangeInclusive<usize>>,
+    /// The count distribution within a group.
+    #[arg(long, value_enum, default_value_t = Family::Poisson)]
+    model: Family,
+    /// Zero-inflation order of every group (ZIP).
+    #[arg(long)]
+    iorder: Option<usize>,
+    #[command(flatten)]
+    search: SearchArgs,
+    /// The criterion (larger is better for all three).
+    #[arg(long, value_enum, default_value_t = Criterion::Bic)]
+    criterion: Criterion,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Save the selected model (JSON) for `gbtm classify` and `gbtm plot`.
+    #[arg(long)]
+    save: Option<PathBuf>,
+}
+
+pub fn select(a: SelectArgs) -> Output {
+    zip_orders_only_for_zip(a.model, a.iorder.is_some())?;
+    if let Some(path) = &a.save {
+        check_output(path, &a.data.inputs())?;
+    }
+    let panel = a.data.read()?;
+    let mut candidates = Vec::new();
+    for k in a.groups.clone() {
+        let base = match a.model {
+            Family::Poisson => Gbtm::poisson(k),
+            Family::Zip => Gbtm::zip(k).iorder(a.iorder.unwrap_or(0)),
+        }
+        .starts(a.search.starts)
+        .seed(a.search.seed);
+        match &a.orders_grid {
+            Some(g) => {
+                for orders in order_grid(k, g.clone()) {
+                    candidates.push(base.clone().orders(orders));
+                }
+            }
+            None => candidates.push(base.order(a.order)),
+        }
+    }
+    let bar = indicatif::ProgressBar::new(candidates.len() as u64);
+    if a.quiet || !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let selection = select_with_progress(&panel, &candidates, a.criterion, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    if let Some(path) = &a.save {
+        match &selection.selected_fit {
+            Some(fit) => fit.model().save(path)?,
+            None => {
+                return Err(CliError::Value(
+                    "--save",
+                    "no candidate converged, so there is no model to save".into(),
+                ))
+            }
+        }
+    }
+    if a.json {
+        to_json(&selection)
+    } else {
+        Ok(selection.to_text())
+    }
+}

@@ -1,0 +1,129 @@
+//! Output of panels and text files: wide CSV writers and an atomic file
+//! writer, so that no reader ever sees a partial file.
+
+use std::path::Path;
+
+use super::Panel;
+use crate::error::{Error, Result};
+
+impl Panel {
+    /// The panel as a wide CSV (`id` then one column per age; empty cells are
+    /// unobserved), the layout [`Panel::from_csv_path`] reads back.
+    ///
+    /// ```
+    /// use gbtm::Panel;
+    /// let p = Panel::from_wide_csv_str("id,12,13\na,1,\n", "x.csv").unwrap();
+    /// assert_eq!(p.to_wide_csv(), "id,12,13\na,1,\n");
+    /// ```
+    pub fn to_wide_csv(&self) -> String {
+        self.wide_csv(|i, t| self.observed[[i, t]].then(|| self.counts[[i, t]].to_string()))
+    }
+
+    /// The exposure as a wide CSV in the same layout (`None` without exposure).
+    pub fn exposure_to_wide_csv(&self) -> Option<String> {
+        let e = self.exposure.as_ref()?;
+        Some(self.wide_csv(|i, t| self.observed[[i, t]].then(|| e[[i, t]].to_string())))
+    }
+
+    fn wide_csv(&self, cell: impl Fn(usize, usize) -> Option<String>) -> String {
+        let mut s = String::from("id");
+        for a in &self.ages {
+            s.push_str(&format!(",{a}"));
+        }
+        s.push('\n');
+        for (i, id) in self.ids.iter().enumerate() {
+            s.push_str(id);
+            for t in 0..self.ages.len() {
+                s.push(',');
+                if let Some(v) = cell(i, t) {
+                    s.push_str(&v);
+                }
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same
+/// folder, then a rename, so a reader never sees a partial file.
+///
+/// ```
+/// let dir = std::env::temp_dir().join("gbtm-doc-atomic");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// gbtm::data::write::write_atomic(&dir.join("a.txt"), "hello").unwrap();
+/// assert_eq!(std::fs::read_to_string(dir.join("a.txt")).unwrap(), "hello");
+/// ```
+pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, contents).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}
+
+/// Checks, before any work is done, that `path` can be written as an output
+/// and is none of `inputs` (after resolving links and relative paths): its
+/// folder exists and takes a new file, and it is not a folder itself.
+///
+/// ```
+/// use gbtm::data::write::check_output;
+/// let dir = std::env::temp_dir();
+/// let input = dir.join(format!("gbtm-doc-in-{}.csv", std::process::id()));
+/// std::fs::write(&input, "id,12\n").unwrap();
+/// assert!(check_output(&dir.join("gbtm-doc-out.json"), &[input.as_path()]).is_ok());
+/// assert!(check_output(&input, &[input.as_path()]).is_err());
+/// assert!(check_output(&dir.join("no-such-folder/out.json"), &[]).is_err());
+/// # std::fs::remove_file(&input).ok();
+/// ```
+///
+/// # Errors
+/// [`Error::Io`] naming `path` when it cannot be written, and
+/// [`Error::InvalidParameter`] when it names an input.
+pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    if path.is_dir() {
+        return Err(io(std::io::Error::other("is a folder, not a file")));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let real_dir = dir.canonicalize().map_err(io)?;
+    let name = path.file_name().ok_or_else(|| io(std::io::Error::other("names no file")))?;
+    let resolved = match path.canonicalize() {
+        Ok(p) => p,
+        Err(_) => real_dir.join(name),
+    };
+    for input in inputs {
+        if input.canonicalize().is_ok_and(|i| i == resolved) {
+            return Err(Error::param(
+                "output",
+                format!(
+                    "{} is also an input; choose another output file",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    let probe = real_dir.join(format!(
+        ".{}.probe{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&probe, "").map_err(io)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! When a solution is not a usable model ([`Degeneracy`]), and when a
+//! parameter sits on the boundary of the parameter space ([`Boundary`]).
+//!
+//! The rules, applied to every run at its end:
+//!
+//! 1. the log-likelihood is not finite;
+//! 2. a group has fewer than one expected member (π_k·N < 1);
+//! 3. a group's rate ran to 0 at every age (λ < 1e-10 everywhere) or to
+//!    ∞ at some age (λ > 1e6);
+//! 4. **a runaway group**: at an age where the group carries posterior
+//!    weight (Σ_i p_ik·o_it ≥ 1e-3 person-years), its fitted rate under- or
+//!    overflows: ln λ < −46 (λ < 1e-20) or ln λ > 13.8. No group of
+//!    offenders has a rate of 1e-20 a year at an age where it is observed;
+//!    such rates arise when a polynomial with coefficients in the hundreds
+//!    fits a handful of persons exactly (a "spike" group);
+//! 5. zero inflation ran to 1 at every age (ω > 1 − 1e-6).
+//!
+//! Group numbers in the reasons count from 1, in the order of the run.
+
+use serde::{Deserialize, Serialize};
+
+use super::estep::Stats;
+use super::workspace::Workspace;
+use crate::model::Params;
+
+/// Why a solution is degenerate.
+///
+/// ```
+/// use gbtm::Degeneracy;
+/// let d = Degeneracy::EmptyGroup { group: 2, expected_persons: 0.4 };
+/// assert_eq!(d.to_string(), "group 2 is empty (π·N = 0.400)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Degeneracy {
+    /// The log-likelihood is NaN or infinite.
+    NonFiniteLikelihood,
+    /// A group with fewer than one expected member.
+    EmptyGroup {
+        /// Group number (from 1).
+        group: usize,
+        /// π_k·N.
+        expected_persons: f64,
+    },
+    /// The rate fell below 1e-10 at every age.
+    RateVanished {
+        /// Group number (from 1).
+        group: usize,
+    },
+    /// The rate rose above 1e6 at some age.
+    RateExploded {
+        /// Group number (from 1).
+        group: usize,
+    },
+    /// The rate under- or overflows at an age where the group has weight.
+    RunawayRate {
+        /// Group number (from 1).
+        group: usize,
+        /// The age.
+        age: i64,
+        /// ln λ there (clamped to ±1e300).
+        log_rate: f64,
+        /// Σ_i p_ik·o_it at that age.
+        weight: f64,
+    },
+    /// Zero inflation ran to 1 at every age.
+    ZeroInflationToOne {
+        /// Group number (from 1).
+        group: usize,
+    },
+}
+
+impl std::fmt::Display for Degeneracy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Degeneracy::NonFiniteLikelihood => write!(f, "log-likelihood is not finite"),
+            Degeneracy::EmptyGroup {
+                group,
+                expected_persons,
+            } => write!(f, "group {group} is empty (π·N = {expected_persons:.3})"),
+            Degeneracy::RateVanished { group } => write!(f, "group {group}: rate ran to 0"),
+            Degeneracy::RateExploded { group } => write!(f, "group {group}: rate ran to ∞"),
+            Degeneracy::RunawayRate {
+                group,
+                age,
+                log_rate,
+                weight,
+            } => write!(
+                f,
+                "group {group}: runaway rate, ln λ = {log_rate:.1} at age {age} where the group has {weight:.3} person-years"
+            ),
+            Degeneracy::ZeroInflationToOne { group } => {
+                write!(f, "group {group}: zero inflation ran to 1")
+            }
+        }
+    }
+}
+
+/// A parameter on the boundary of the parameter space. The likelihood is
+/// flat in it there, so the check for a maximum leaves it out, and its
+/// standard error is not defined.
+///
+/// ```
+/// use gbtm::Boundary;
+/// let b = Boundary::ZeroInflationVanished { group: 1 };
+/// assert!(b.to_string().starts_with("group 1: zero inflation ran to 0"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Boundary {
+    /// ω < 1e-8 at every age: the group is effectively Poisson.
+    ZeroInflationVanished {
+        /// Group number (from 1).
+        group: usize,
+    },
+}
+
+impl Boundary {
+    /// The same boundary with the group renumbered by `new_number`.
+    pub(crate) fn renumbered(&self, new_number: impl Fn(usize) -> usize) -> Boundary {
+        match self {
+            Boundary::ZeroInflationVanished { group } => Boundary::ZeroInflationVanished {
+                group: new_number(*group),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Boundary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Boundary::ZeroInflationVanished { group } => write!(
+                f,
+                "group {group}: zero inflation ran to 0 (ω < 1e-8 at every age); the group is effectively Poisson"
+            ),
+        }
+    }
+}
+
+/// Smallest and largest ln λ of a usable group (rule 3).
+const LN_RATE_VANISHED: f64 = -23.0;
+const LN_RATE_EXPLODED: f64 = 13.8;
+/// ln λ below which a rate at a weighted age counts as runaway (rule 4).
+const LN_RATE_RUNAWAY: f64 = -46.0;
+/// Person-years of weight at which an age counts for rule 4.
+const MIN_WEIGHT: f64 = 1e-3;
+
+/// Judges a solution by the rules of the module documentation; `stats` are
+/// the E-step sums at `p` (for the per-age weights).
+pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Degeneracy> {
+    let n = ws.panel.n_persons() as f64;
+    if !stats.ll.is_finite() {
+        return Some(Degeneracy::NonFiniteLikelihood);
+    }
+    let t = ws.n_ages();
+    let ages = ws.panel.ages();
+    for g in 0..p.groups() {
+        let group = g + 1;
+        if !(p.pi[g] * n >= 1.0) {
+            return Some(Degeneracy::EmptyGroup {
+                group,
+                expected_persons: p.pi[g] * n,
+            });
+        }
+        let eta = ws.x[g].dot(&ndarray::aview1(&p.beta[g]));
+        let max = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if max.is_nan() || max > LN_RATE_EXPLODED {
+            return Some(Degeneracy::RateExploded { group });
+        }
+        if max < LN_RATE_VANISHED {
+            return Some(Degeneracy::RateVanished { group });
+        }
+        for (s, &e) in eta.iter().enumerate() {
+            let weight = stats.n[g * t + s];
+            if weight >= MIN_WEIGHT && !(LN_RATE_RUNAWAY..=LN_RATE_EXPLODED).contains(&e) {
+                return Some(Degeneracy::RunawayRate {
+                    group,
+                    age: ages[s],
+                    log_rate: e.clamp(-1e300, 1e300),
+                    weight,
+                });
+            }
+        }
+        if let Some(gm) = &p.gamma {
+            let zeta = ws.z[g].dot(&ndarray::aview1(&gm[g]));
+            if zeta.iter().all(|&z| z > LN_RATE_EXPLODED) {
+                return Some(Degeneracy::ZeroInflationToOne { group });
+            }
+        }
+    }
+    None
+}
+
+/// Zero-inflation parameters that ran to the boundary ω = 0 (ω < 1e-8 at
+/// every age): their indices in the flattened parameter vector, and one
+/// [`Boundary`] per group.
+pub(crate) fn at_boundary(ws: &Workspace<'_>, p: &Params) -> (Vec<usize>, Vec<Boundary>) {
+    let mut fixed = Vec::new();
+    let mut found = Vec::new();
+    let Some(gamma) = &p.gamma else {
+        return (fixed, found);
+    };
+    let mut offset: usize = p.beta.iter().map(Vec::len).sum();
+    for (g, gm) in gamma.iter().enumerate() {
+        let zeta = ws.z[g].dot(&ndarray::aview1(gm));
+        if zeta.iter().all(|&z| z < -18.4) {
+            fixed.extend(offset..offset + gm.len());
+            found.push(Boundary::ZeroInflationVanished { group: g + 1 });
+        }
+        offset += gm.len();
+    }
+    (fixed, found)
+}

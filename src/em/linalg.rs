@@ -1,0 +1,120 @@
+//! The small dense linear algebra of the optimiser, on row-major `n × n`
+//! slices: Cholesky factorisation and solves, definiteness checks, the
+//! Levenberg–Marquardt damping of a Hessian and the BFGS update. The
+//! matrices are at most a few dozen rows (one per parameter), so plain loops
+//! are the right tool.
+
+/// Cholesky factorisation of a symmetric positive definite matrix (row-major,
+/// n × n). Returns `None` if it is not positive definite.
+pub(crate) fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let mut sum = a[i * n + j];
+            for k in 0..j {
+                sum -= l[i * n + k] * l[j * n + k];
+            }
+            if i == j {
+                if sum.is_nan() || sum <= 0.0 || !sum.is_finite() {
+                    return None;
+                }
+                l[i * n + i] = sum.sqrt();
+            } else {
+                l[i * n + j] = sum / l[j * n + j];
+            }
+        }
+    }
+    Some(l)
+}
+
+/// Solves `L Lᵀ x = b` given the Cholesky factor `L`.
+pub(crate) fn cholesky_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
+    let mut y = b.to_vec();
+    for i in 0..n {
+        for k in 0..i {
+            y[i] -= l[i * n + k] * y[k];
+        }
+        y[i] /= l[i * n + i];
+    }
+    for i in (0..n).rev() {
+        for k in i + 1..n {
+            y[i] -= l[k * n + i] * y[k];
+        }
+        y[i] /= l[i * n + i];
+    }
+    y
+}
+
+/// Whether the Hessian without the rows and columns in `skip` is negative
+/// definite.
+pub(crate) fn negative_definite_except(h: &[f64], skip: &[usize]) -> bool {
+    let p = (h.len() as f64).sqrt().round() as usize;
+    let keep: Vec<usize> = (0..p).filter(|j| !skip.contains(j)).collect();
+    let q = keep.len();
+    let sub: Vec<f64> = keep
+        .iter()
+        .flat_map(|&i| keep.iter().map(move |&j| h[i * p + j]))
+        .collect();
+    negative_definite(&sub, q).is_some()
+}
+
+/// Cholesky factor of −H if the Hessian is negative definite.
+pub(crate) fn negative_definite(h: &[f64], p: usize) -> Option<Vec<f64>> {
+    let neg: Vec<f64> = h.iter().map(|x| -x).collect();
+    cholesky(&neg, p)
+}
+
+/// `−H + μI` and its Cholesky factor, for the smallest μ in 0, 1e-8·s,
+/// 1e-7·s, … (s = largest |H_jj|) that makes it positive definite: Newton
+/// where the Hessian is negative definite, a Levenberg–Marquardt step where
+/// it is not (a flat ridge, a parameter drifting to a boundary).
+pub(crate) fn damped(h: &[f64], p: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+    let s = (0..p).map(|j| h[j * p + j].abs()).fold(1e-12, f64::max);
+    let mut mu = 0.0;
+    while mu < 1e4 * s {
+        let mut m: Vec<f64> = h.iter().map(|x| -x).collect();
+        for j in 0..p {
+            m[j * p + j] += mu;
+        }
+        if let Some(l) = cholesky(&m, p) {
+            return Some((m, l));
+        }
+        mu = if mu == 0.0 { 1e-8 * s } else { mu * 10.0 };
+    }
+    None
+}
+
+/// BFGS update of `b ≈ −H` after a step `s` that changed the score by `−y`.
+/// Skipped (returns false) when the curvature condition `sᵀy > 0` fails.
+pub(crate) fn bfgs_update(b: &mut [f64], p: usize, s: &[f64], y: &[f64]) -> bool {
+    let sy: f64 = s.iter().zip(y).map(|(a, c)| a * c).sum();
+    let bs: Vec<f64> = (0..p)
+        .map(|i| (0..p).map(|j| b[i * p + j] * s[j]).sum())
+        .collect();
+    let sbs: f64 = s.iter().zip(&bs).map(|(a, c)| a * c).sum();
+    let norm =
+        s.iter().map(|v| v * v).sum::<f64>().sqrt() * y.iter().map(|v| v * v).sum::<f64>().sqrt();
+    if !(sy > 1e-12 * norm && sbs > 0.0) {
+        return false;
+    }
+    for i in 0..p {
+        for j in 0..p {
+            b[i * p + j] += y[i] * y[j] / sy - bs[i] * bs[j] / sbs;
+        }
+    }
+    true
+}
+
+
+/// Solves `Lᵀ x = z` by back substitution, given the Cholesky factor `L`:
+/// with `z ~ N(0, I)`, `x ~ N(0, (L Lᵀ)⁻¹)`.
+pub(crate) fn solve_upper_transposed(l: &[f64], n: usize, z: &[f64]) -> Vec<f64> {
+    let mut d = z.to_vec();
+    for i in (0..n).rev() {
+        for k in i + 1..n {
+            d[i] -= l[k * n + i] * d[k];
+        }
+        d[i] /= l[i * n + i];
+    }
+    d
+}

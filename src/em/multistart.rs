@@ -1,0 +1,159 @@
+//! The search over starts: many short screening runs from seeded starts,
+//! the most promising run to convergence, then refinement from the best
+//! (see [`super::refine`]). Every random choice comes from the seed and a
+//! start's index, so the outcome does not depend on the number of threads.
+
+use ndarray::Array2;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::refine::{nested_starts, refine, split_starts};
+use super::run::{run_em, Control, Run};
+use super::start::{curve_features, start_params};
+use super::workspace::Workspace;
+use crate::model::{Family, ModelSpec, Params};
+
+/// Screening runs per full start.
+pub(crate) const SCREEN_FACTOR: usize = 10;
+/// EM iterations of a screening run.
+pub(crate) const SCREEN_ITER: usize = 30;
+/// Two runs reached the same optimum if their log-likelihoods differ by less.
+pub const SAME_OPTIMUM: f64 = 1e-6;
+
+/// A (K − 1)-group solution to nest in a K-group search.
+#[derive(Debug, Clone)]
+pub(crate) struct Nested {
+    pub spec: ModelSpec,
+    pub params: Params,
+    pub log_likelihood: f64,
+}
+
+/// What to search: how many starts, the seed, the tolerances, and an
+/// optional (K − 1)-group solution to nest.
+#[derive(Debug, Clone)]
+pub(crate) struct Search {
+    pub starts: usize,
+    pub seed: u64,
+    pub control: Control,
+    pub nested: Option<Nested>,
+}
+
+/// Every run of a search, in a fixed order: the starts, then the
+/// refinement runs (and any nested runs).
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    pub runs: Vec<Run>,
+    /// How many of `runs` are the starts (the rest are refinement).
+    pub starts: usize,
+    /// Screening runs that chose the starts.
+    pub screened: usize,
+}
+
+/// A log-likelihood for ranking: NaN ranks last.
+pub(crate) fn rank(ll: f64) -> f64 {
+    if ll.is_nan() {
+        f64::NEG_INFINITY
+    } else {
+        ll
+    }
+}
+
+/// The usable run with the highest log-likelihood (the first of equals).
+pub(crate) fn best_usable(runs: &[Run]) -> Option<&Run> {
+    runs.iter()
+        .filter(|r| r.usable())
+        .reduce(|a, b| if b.ll > a.ll { b } else { a })
+}
+
+/// One distinct local optimum among the runs of a fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalOptimum {
+    /// Its log-likelihood.
+    pub log_likelihood: f64,
+    /// How many runs ended there (within [`SAME_OPTIMUM`]).
+    pub starts: usize,
+}
+
+/// Distinct optima of the usable runs, best first.
+pub(crate) fn local_optima(runs: &[Run]) -> Vec<LocalOptimum> {
+    let mut lls: Vec<f64> = runs.iter().filter(|r| r.usable()).map(|r| r.ll).collect();
+    lls.sort_by(|a, b| b.total_cmp(a));
+    let mut out: Vec<LocalOptimum> = Vec::new();
+    for ll in lls {
+        match out.last_mut() {
+            Some(o) if (o.log_likelihood - ll).abs() < SAME_OPTIMUM => o.starts += 1,
+            _ => out.push(LocalOptimum {
+                log_likelihood: ll,
+                starts: 1,
+            }),
+        }
+    }
+    out
+}
+
+/// Runs the whole search.
+pub(crate) fn search(ws: &Workspace<'_>, s: &Search) -> Outcome {
+    let one = ws.spec.groups() == 1;
+    let (mut runs, screened) = if one {
+        let start = start_params(ws, &Array2::zeros((0, 0)), s.seed, 1);
+        (vec![run_em(ws, start, &s.control)], 0)
+    } else {
+        multistart(ws, s)
+    };
+    let starts = runs.len();
+    // One Poisson group has a concave likelihood: nothing to refine.
+    if let (Some(b), false) = (
+        best_usable(&runs).cloned(),
+        one && ws.spec.family() == Family::Poisson,
+    ) {
+        runs.extend(refine(ws, s, b));
+    }
+    // The nested (K − 1)-group solution, exactly, as a last resort: EM from
+    // it cannot end below it.
+    if let Some(nest) = &s.nested {
+        let best = best_usable(&runs).map_or(f64::NEG_INFINITY, |r| r.ll);
+        if best < nest.log_likelihood + SAME_OPTIMUM {
+            let extra: Vec<Run> = nested_starts(ws.spec, &nest.spec, &nest.params)
+                .into_par_iter()
+                .map(|p| run_em(ws, p, &s.control))
+                .collect();
+            runs.extend(extra);
+        }
+    }
+    Outcome {
+        runs,
+        starts,
+        screened,
+    }
+}
+
+/// Screening then full runs. Returns the full runs and how many starts
+/// were screened. Starts split from a nested solution join the screening.
+fn multistart(ws: &Workspace<'_>, s: &Search) -> (Vec<Run>, usize) {
+    let features = curve_features(ws);
+    let screen = Control::screening(SCREEN_ITER);
+    let random = s.starts * SCREEN_FACTOR;
+    let splits = s
+        .nested
+        .as_ref()
+        .map(|n| split_starts(ws, &n.spec, &n.params))
+        .unwrap_or_default();
+    let screened = random + splits.len();
+    let mut short: Vec<(usize, f64, Params)> = (0..random)
+        .into_par_iter()
+        .map(|i| start_params(ws, &features, s.seed, i as u64))
+        .chain(splits.into_par_iter())
+        .enumerate()
+        .map(|(i, p)| {
+            let r = run_em(ws, p, &screen);
+            (i, r.ll, r.params)
+        })
+        .collect();
+    short.sort_by(|a, b| rank(b.1).total_cmp(&rank(a.1)).then(a.0.cmp(&b.0)));
+    let chosen: Vec<Params> = short.into_iter().take(s.starts).map(|x| x.2).collect();
+    let runs: Vec<Run> = chosen
+        .into_par_iter()
+        .map(|p| run_em(ws, p, &s.control))
+        .collect();
+    (runs, screened)
+}

@@ -1,0 +1,157 @@
+//! One EM run from one start: E-step, M-step, the convergence rule, the
+//! Newton polish once the climb slows, and why the run stopped
+//! ([`Termination`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::degeneracy::{judge, Degeneracy};
+use super::estep::estep;
+use super::mstep::{max_abs, mstep, score};
+use super::polish::newton_polish;
+use super::workspace::Workspace;
+use crate::model::Params;
+
+/// Why a run stopped.
+///
+/// ```
+/// use gbtm::{Degeneracy, Termination};
+/// assert_eq!(Termination::Converged.to_string(), "converged");
+/// let t = Termination::Degenerate(Degeneracy::NonFiniteLikelihood);
+/// assert_eq!(t.to_string(), "degenerate: log-likelihood is not finite");
+/// assert!(!t.is_usable());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", content = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Termination {
+    /// Both tolerances were met: the relative change of the log-likelihood
+    /// and the largest score component per person.
+    Converged,
+    /// The iteration limit came first.
+    IterationLimit,
+    /// The solution is not a usable model.
+    Degenerate(Degeneracy),
+}
+
+impl Termination {
+    /// Whether both convergence tolerances were met.
+    pub fn is_converged(&self) -> bool {
+        matches!(self, Termination::Converged)
+    }
+    /// Whether the solution is a usable model (not degenerate).
+    pub fn is_usable(&self) -> bool {
+        !matches!(self, Termination::Degenerate(_))
+    }
+}
+
+impl std::fmt::Display for Termination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Termination::Converged => f.write_str("converged"),
+            Termination::IterationLimit => f.write_str("iteration limit reached"),
+            Termination::Degenerate(d) => write!(f, "degenerate: {d}"),
+        }
+    }
+}
+
+/// Tolerances and limits of one EM run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Control {
+    pub max_iter: usize,
+    /// Relative change of the log-likelihood between iterations.
+    pub ll_tol: f64,
+    /// Largest absolute score component of LL / N.
+    pub score_tol: f64,
+    /// Try the Newton polish once the relative change falls below this.
+    pub polish_below: Option<f64>,
+}
+
+impl Control {
+    /// A short screening run: a fixed number of iterations, no polish.
+    pub(crate) fn screening(iterations: usize) -> Control {
+        Control {
+            max_iter: iterations,
+            ll_tol: 0.0,
+            score_tol: 0.0,
+            polish_below: None,
+        }
+    }
+}
+
+/// Quasi-Newton steps per polish attempt.
+const POLISH_STEPS: usize = 100;
+
+/// Result of one EM run from one start.
+#[derive(Debug, Clone)]
+pub(crate) struct Run {
+    pub params: Params,
+    pub ll: f64,
+    pub iterations: usize,
+    /// Largest |score| of LL / N at the end.
+    pub max_score: f64,
+    pub termination: Termination,
+}
+
+impl Run {
+    pub(crate) fn usable(&self) -> bool {
+        self.termination.is_usable()
+    }
+}
+
+/// Whether a run with this relative LL change and score has converged. A
+/// non-finite value never counts as converged.
+pub(crate) fn has_converged(change: f64, max_score: f64, ctl: &Control) -> bool {
+    change < ctl.ll_tol && max_score < ctl.score_tol
+}
+
+/// Runs EM from `params` until both the relative LL change and the score are
+/// below their tolerances, or `max_iter` E-steps have been taken.
+pub(crate) fn run_em(ws: &Workspace<'_>, mut params: Params, ctl: &Control) -> Run {
+    let n = ws.panel.n_persons() as f64;
+    let mut prev = f64::NEG_INFINITY;
+    let mut polished_at = f64::NEG_INFINITY;
+    let mut iterations = 0;
+    loop {
+        let stats = estep(ws, &params);
+        iterations += 1;
+        let ll = stats.ll;
+        let change = if prev.is_finite() {
+            ((ll - prev) / ll.abs().max(1e-300)).abs()
+        } else {
+            f64::INFINITY
+        };
+        let max_score = max_abs(&score(ws, &params, &stats)) / n;
+        let done = has_converged(change, max_score, ctl);
+        if done || !ll.is_finite() || iterations >= ctl.max_iter {
+            let termination = match judge(ws, &params, &stats) {
+                Some(d) => Termination::Degenerate(d),
+                None if done => Termination::Converged,
+                None => Termination::IterationLimit,
+            };
+            return Run {
+                params,
+                ll,
+                iterations,
+                max_score,
+                termination,
+            };
+        }
+        if let Some(below) = ctl.polish_below {
+            // Newton is retried only after the log-likelihood has risen by
+            // more than `below`·|LL| since the last try, so a failing polish
+            // (flat ridge, degenerate group) costs little.
+            if change < below && ll > polished_at + below * ll.abs() {
+                polished_at = ll;
+                if let Some((p, _)) =
+                    newton_polish(ws, &params, stats.clone(), ctl.score_tol, POLISH_STEPS)
+                {
+                    params = p;
+                    prev = ll;
+                    continue;
+                }
+            }
+        }
+        mstep(ws, &stats, &mut params);
+        prev = ll;
+    }
+}

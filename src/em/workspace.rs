@@ -1,0 +1,125 @@
+//! The workspace: the panel with everything that does not change between
+//! EM iterations (design matrices, the constant part of the log-likelihood,
+//! the observed cells in compressed rows).
+
+use ndarray::Array2;
+
+use crate::data::Panel;
+use crate::design::AgeScale;
+use crate::model::ModelSpec;
+
+/// The panel with everything that does not change between iterations.
+pub(crate) struct Workspace<'a> {
+    pub panel: &'a Panel,
+    pub spec: &'a ModelSpec,
+    /// The age scaling of the design matrices.
+    pub scale: AgeScale,
+    /// Rate design per group, T × (order + 1).
+    pub x: Vec<Array2<f64>>,
+    /// Zero-inflation design per group (ZIP only).
+    pub z: Vec<Array2<f64>>,
+    /// Σ_t o_it·(y_it·ln e_it − ln y_it!) per person: the part of the
+    /// log-likelihood that no group changes.
+    pub constant: Vec<f64>,
+    /// The observed cells, person by person.
+    pub cells: Cells,
+}
+
+/// Observed cells in compressed rows: person i's observed zeros are
+/// `zero_off[i]..zero_off[i + 1]`, its positive counts `pos_off[i]..pos_off[i + 1]`.
+/// Splitting zeros from positives removes the data-dependent branch from the
+/// E-step's inner loops.
+pub(crate) struct Cells {
+    pub has_exposure: bool,
+    pub zero_off: Vec<usize>,
+    pub zero_t: Vec<u32>,
+    pub zero_e: Vec<f64>,
+    pub pos_off: Vec<usize>,
+    pub pos_t: Vec<u32>,
+    pub pos_y: Vec<f64>,
+    pub pos_e: Vec<f64>,
+}
+
+impl Cells {
+    pub(crate) fn new(p: &Panel) -> Cells {
+        let has_exposure = p.exposure.is_some();
+        let mut c = Cells {
+            has_exposure,
+            zero_off: vec![0],
+            zero_t: Vec::new(),
+            zero_e: Vec::new(),
+            pos_off: vec![0],
+            pos_t: Vec::new(),
+            pos_y: Vec::new(),
+            pos_e: Vec::new(),
+        };
+        for i in 0..p.n_persons() {
+            for t in 0..p.ages.len() {
+                if !p.observed[[i, t]] {
+                    continue;
+                }
+                let y = p.counts[[i, t]];
+                let e = p.exposure.as_ref().map_or(1.0, |e| e[[i, t]]);
+                if y == 0.0 {
+                    c.zero_t.push(t as u32);
+                    if has_exposure {
+                        c.zero_e.push(e);
+                    }
+                } else {
+                    c.pos_t.push(t as u32);
+                    c.pos_y.push(y);
+                    if has_exposure {
+                        c.pos_e.push(e);
+                    }
+                }
+            }
+            c.zero_off.push(c.zero_t.len());
+            c.pos_off.push(c.pos_t.len());
+        }
+        c
+    }
+}
+
+impl<'a> Workspace<'a> {
+    pub(crate) fn new(panel: &'a Panel, spec: &'a ModelSpec, scale: AgeScale) -> Self {
+        let ages = &panel.ages;
+        let x = spec.orders().iter().map(|&o| scale.basis(ages, o)).collect();
+        let z = spec
+            .iorders()
+            .into_iter()
+            .flatten()
+            .map(|&o| scale.basis(ages, o))
+            .collect();
+        let constant = (0..panel.n_persons())
+            .map(|i| {
+                let mut c = 0.0;
+                for t in 0..ages.len() {
+                    if panel.observed[[i, t]] {
+                        let y = panel.counts[[i, t]];
+                        c -= statrs::function::gamma::ln_gamma(y + 1.0);
+                        if let Some(e) = &panel.exposure {
+                            if y > 0.0 {
+                                c += y * e[[i, t]].ln();
+                            }
+                        }
+                    }
+                }
+                c
+            })
+            .collect();
+        Workspace {
+            panel,
+            spec,
+            scale,
+            x,
+            z,
+            constant,
+            cells: Cells::new(panel),
+        }
+    }
+
+    pub(crate) fn n_ages(&self) -> usize {
+        self.panel.ages.len()
+    }
+}
+

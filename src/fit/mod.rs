@@ -1,0 +1,332 @@
+//! The public fitting API: [`Gbtm`] (what to fit, and how: validated
+//! settings) and [`Fit`] (the result: the [`TrajectoryModel`], the training
+//! posteriors and the facts of the run).
+//!
+//! A fit runs many short screening runs from seeded starts, continues the most
+//! promising to convergence, polishes each by Newton on the full likelihood,
+//! discards degenerate solutions and returns the best, with its groups
+//! numbered by ascending expected cases per person (see
+//! [`TrajectoryModel`]).
+
+mod result;
+
+pub use result::{time_esteps, Fit, FitInfo};
+
+use crate::data::Panel;
+use crate::design::AgeScale;
+use crate::em::degeneracy::at_boundary;
+use crate::em::estep::posteriors;
+use crate::em::linalg::negative_definite_except;
+use crate::em::multistart::{best_usable, local_optima, search, Nested, Search, SAME_OPTIMUM};
+use crate::em::polish::hessian;
+use crate::em::run::{Control, Run};
+use crate::em::workspace::Workspace;
+use crate::error::{Error, Result};
+use crate::model::{Family, ModelSpec, TrajectoryModel};
+
+/// How to fit: the model structure and the optimiser's settings. Build it with
+/// [`Gbtm::poisson`] or [`Gbtm::zip`], adjust with the setters, then call
+/// [`Gbtm::fit`], which validates everything against the panel first.
+///
+/// ```
+/// use gbtm::{Gbtm, Panel};
+/// use ndarray::Array2;
+/// // Two obvious groups: 20 persons with an offence every sixth year, 20
+/// // with about 3 a year.
+/// let counts = Array2::from_shape_fn((40, 6), |(i, t)| {
+///     if i < 20 { ((i + t) % 6 == 0) as u8 as f64 } else { (2 + (i + t) % 3) as f64 }
+/// });
+/// let panel = Panel::from_arrays(counts.view(), &[12, 13, 14, 15, 16, 17], None)?;
+/// let fit = Gbtm::poisson(2).order(1).starts(4).seed(1).fit(&panel)?;
+/// assert!(fit.converged());
+/// // Group 1 is the group with fewer expected cases.
+/// let shares = &fit.model().params().pi;
+/// assert!((shares[0] - 0.5).abs() < 1e-6);
+/// assert!(fit.model().expected_totals()[0] < fit.model().expected_totals()[1]);
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Gbtm {
+    family: Family,
+    groups: usize,
+    order: usize,
+    orders: Option<Vec<usize>>,
+    iorder: usize,
+    iorders: Option<Vec<usize>>,
+    starts: usize,
+    seed: u64,
+    max_iter: usize,
+    ll_tol: f64,
+    score_tol: f64,
+    nested: Option<Nested>,
+}
+
+impl Gbtm {
+    fn new(family: Family, groups: usize) -> Gbtm {
+        Gbtm {
+            family,
+            groups,
+            order: 3,
+            orders: None,
+            iorder: 0,
+            iorders: None,
+            starts: 10,
+            seed: 1,
+            max_iter: 5000,
+            ll_tol: 1e-10,
+            score_tol: 1e-8,
+            nested: None,
+        }
+    }
+    /// A Poisson mixture with `groups` groups (cubic by default).
+    pub fn poisson(groups: usize) -> Gbtm {
+        Gbtm::new(Family::Poisson, groups)
+    }
+    /// A zero-inflated Poisson mixture with `groups` groups (cubic rate,
+    /// constant zero inflation by default).
+    pub fn zip(groups: usize) -> Gbtm {
+        Gbtm::new(Family::Zip, groups)
+    }
+    /// The same polynomial order (0..=5) for every group.
+    pub fn order(mut self, order: usize) -> Self {
+        self.order = order;
+        self.orders = None;
+        self
+    }
+    /// One polynomial order per group.
+    pub fn orders(mut self, orders: Vec<usize>) -> Self {
+        self.orders = Some(orders);
+        self
+    }
+    /// The same zero-inflation order for every group (traj's `iorder`, ZIP only).
+    pub fn iorder(mut self, iorder: usize) -> Self {
+        self.iorder = iorder;
+        self.iorders = None;
+        self
+    }
+    /// One zero-inflation order per group (ZIP only).
+    pub fn iorders(mut self, iorders: Vec<usize>) -> Self {
+        self.iorders = Some(iorders);
+        self
+    }
+    /// Starts run to convergence (default 10). Ten times as many short
+    /// screening runs choose them.
+    pub fn starts(mut self, starts: usize) -> Self {
+        self.starts = starts;
+        self
+    }
+    /// Seed of every random choice (default 1).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Maximum EM iterations per start (default 5000).
+    pub fn max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+    /// Convergence tolerances: relative log-likelihood change (default 1e-10)
+    /// and largest score component of LL / N (default 1e-8). Both must hold.
+    pub fn tolerance(mut self, ll_tol: f64, score_tol: f64) -> Self {
+        self.ll_tol = ll_tol;
+        self.score_tol = score_tol;
+        self
+    }
+
+    /// Also start from `smaller`, a fit of the same family to the same
+    /// panel with one group fewer: each of its groups split in two joins the
+    /// screening, and if the search does not beat `smaller`, starts that
+    /// contain it exactly (one group duplicated) are run too. EM never lowers
+    /// the log-likelihood, so the fit's is at least `smaller`'s (up to
+    /// 1e-6) whenever its orders nest in this structure. [`crate::select`]
+    /// uses this for every K after the first.
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let panel = synth::three_groups(300, 2).panel;
+    /// let two = Gbtm::poisson(2).order(2).starts(2).fit(&panel)?;
+    /// let three = Gbtm::poisson(3).order(2).starts(2).nest(&two).fit(&panel)?;
+    /// assert!(three.log_likelihood() >= two.log_likelihood() - 1e-6);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    pub fn nest(mut self, smaller: &Fit) -> Self {
+        self.nested = Some(Nested {
+            spec: smaller.model().spec().clone(),
+            params: smaller.model().params().clone(),
+            log_likelihood: smaller.log_likelihood(),
+        });
+        self
+    }
+
+    /// Number of groups K.
+    pub fn groups(&self) -> usize {
+        self.groups
+    }
+
+    /// The model family.
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// The validated model structure.
+    pub fn spec(&self) -> Result<ModelSpec> {
+        let orders = self
+            .orders
+            .clone()
+            .unwrap_or_else(|| vec![self.order; self.groups]);
+        if orders.len() != self.groups {
+            return Err(Error::param(
+                "orders",
+                format!("{} orders given for {} groups", orders.len(), self.groups),
+            ));
+        }
+        let iorders = match self.family {
+            Family::Poisson => None,
+            Family::Zip => Some(
+                self.iorders
+                    .clone()
+                    .unwrap_or_else(|| vec![self.iorder; self.groups]),
+            ),
+        };
+        ModelSpec::new(self.family, orders, iorders)
+    }
+
+    /// Checks the settings against `panel` without fitting: the structure,
+    /// K against the number of persons, the orders against the number of
+    /// ages, and the optimiser's settings. [`Gbtm::fit`] runs it first.
+    ///
+    /// ```
+    /// use gbtm::{synth, Error, Gbtm};
+    /// let panel = synth::three_groups(5, 1).panel;
+    /// assert!(matches!(Gbtm::poisson(6).validate(&panel), Err(Error::TooManyGroups { .. })));
+    /// assert!(Gbtm::poisson(2).validate(&panel).is_ok());
+    /// ```
+    pub fn validate(&self, panel: &Panel) -> Result<ModelSpec> {
+        let spec = self.spec()?;
+        if self.groups > panel.n_persons() {
+            return Err(Error::TooManyGroups {
+                groups: self.groups,
+                persons: panel.n_persons(),
+            });
+        }
+        let t = panel.ages().len();
+        let top = spec
+            .orders()
+            .iter()
+            .chain(spec.iorders().into_iter().flatten())
+            .max()
+            .copied()
+            .unwrap_or(0);
+        if top + 1 > t {
+            return Err(Error::param(
+                "order",
+                format!(
+                    "order {top} needs at least {} ages, the panel has {t}",
+                    top + 1
+                ),
+            ));
+        }
+        if self.starts == 0 {
+            return Err(Error::param("starts", "at least one start is needed"));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::param("max_iter", "must be at least 1"));
+        }
+        if !(self.ll_tol > 0.0 && self.score_tol > 0.0) {
+            return Err(Error::param("tolerance", "tolerances must be positive"));
+        }
+        if let Some(n) = &self.nested {
+            if n.spec.family() != spec.family() || n.spec.groups() + 1 != spec.groups() {
+                return Err(Error::param(
+                    "nest",
+                    format!(
+                        "a {} model with {} groups cannot be nested in a {} model with {}",
+                        n.spec.family(),
+                        n.spec.groups(),
+                        spec.family(),
+                        spec.groups()
+                    ),
+                ));
+            }
+            if n.params.beta.len() != n.spec.groups() {
+                return Err(Error::param("nest", "the nested model is inconsistent"));
+            }
+        }
+        Ok(spec)
+    }
+
+    /// Fits the model to `panel`.
+    ///
+    /// # Errors
+    /// The errors of [`Gbtm::validate`], and [`Error::AllDegenerate`] if
+    /// every run ended degenerate.
+    pub fn fit(&self, panel: &Panel) -> Result<Fit> {
+        let spec = self.validate(panel)?;
+        let scale = AgeScale::from_ages(panel.ages());
+        let ws = Workspace::new(panel, &spec, scale);
+        let settings = Search {
+            starts: self.starts,
+            seed: self.seed,
+            control: Control {
+                max_iter: self.max_iter,
+                ll_tol: self.ll_tol,
+                score_tol: self.score_tol,
+                polish_below: Some(1e-6),
+            },
+            nested: self.nested.clone(),
+        };
+        let outcome = search(&ws, &settings);
+        let runs = &outcome.runs;
+        let best = best_usable(runs).ok_or_else(|| Error::AllDegenerate {
+            starts: runs.len(),
+            reason: runs
+                .iter()
+                .find(|r| !r.usable())
+                .map(|r| r.termination.to_string())
+                .unwrap_or_default(),
+        })?;
+        let at_best = |rs: &[Run]| {
+            rs.iter()
+                .filter(|r| (r.ll - best.ll).abs() < SAME_OPTIMUM && r.usable())
+                .count()
+        };
+        let (fixed, boundary) = at_boundary(&ws, &best.params);
+        let negdef = negative_definite_except(&hessian(&ws, &best.params), &fixed);
+        let (post, ll) = posteriors(&ws, &best.params);
+        let model = TrajectoryModel::new(
+            spec.clone(),
+            best.params.clone(),
+            scale,
+            panel.ages().to_vec(),
+            panel.exposure().is_some(),
+        )?;
+        // Number the groups by the seed-independent rule.
+        let order = model.canonical_order();
+        let number = |old: usize| order.iter().position(|&g| g + 1 == old).map_or(old, |p| p + 1);
+        let post = post.select(ndarray::Axis(1), &order);
+        let starts = outcome.starts;
+        Ok(Fit {
+            model: model.permuted(&order),
+            posteriors: post,
+            info: FitInfo {
+                log_likelihood: ll,
+                n_persons: panel.n_persons(),
+                n_observations: panel.n_observations(),
+                n_dropped: panel.n_dropped(),
+                termination: best.termination.clone(),
+                iterations: best.iterations,
+                max_score: best.max_score,
+                hessian_negative_definite: negdef,
+                starts,
+                screened: outcome.screened,
+                starts_at_best: at_best(&runs[..starts]),
+                refinement_runs: runs.len() - starts,
+                refinement_at_best: at_best(&runs[starts..]),
+                degenerate_starts: runs.iter().filter(|r| !r.usable()).count(),
+                local_optima: local_optima(runs),
+                boundary: boundary.iter().map(|b| b.renumbered(number)).collect(),
+                seed: self.seed,
+            },
+        })
+    }
+}

@@ -1,0 +1,124 @@
+//! The result of a fit: the model, the training posteriors, and the facts
+//! of the run. Its summary (BIC, AvePP, OCC, …) is computed when asked for
+//! ([`Fit::summary`], in [`crate::report`]; [`Fit::assignments`], in
+//! [`crate::diagnostics`]); nothing is cached.
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use crate::data::Panel;
+use crate::em::estep::estep;
+use crate::em::workspace::Workspace;
+use crate::em::{Boundary, LocalOptimum, Termination};
+use crate::model::TrajectoryModel;
+
+/// Facts about how a fit went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FitInfo {
+    /// Maximised log-likelihood (with the ln y! terms).
+    pub log_likelihood: f64,
+    /// Persons fitted.
+    pub n_persons: usize,
+    /// Observed person-years.
+    pub n_observations: usize,
+    /// Persons dropped for having no observed year.
+    pub n_dropped: usize,
+    /// Why the best run stopped: converged or at the iteration limit.
+    pub termination: Termination,
+    /// EM iterations of the best start.
+    pub iterations: usize,
+    /// Largest |score| of LL / N at the solution.
+    pub max_score: f64,
+    /// Whether the Hessian at the solution is negative definite (a strict
+    /// local maximum), leaving out parameters on the boundary.
+    pub hessian_negative_definite: bool,
+    /// Starts run to convergence.
+    pub starts: usize,
+    /// Screening runs that chose them.
+    pub screened: usize,
+    /// Starts that reached the best log-likelihood (within
+    /// [`crate::em::SAME_OPTIMUM`]).
+    pub starts_at_best: usize,
+    /// Refinement runs from the best start: split-merge restarts, random
+    /// moves of the parameters and nested starts (see docs/model.md).
+    pub refinement_runs: usize,
+    /// Refinement runs that reached the best log-likelihood.
+    pub refinement_at_best: usize,
+    /// Runs (starts and refinement runs) discarded as degenerate.
+    pub degenerate_starts: usize,
+    /// Distinct optima over all usable runs, best first.
+    pub local_optima: Vec<LocalOptimum>,
+    /// Parameters on the boundary of the parameter space (zero inflation
+    /// run to 0); left out of the Hessian check.
+    pub boundary: Vec<Boundary>,
+    /// The seed used.
+    pub seed: u64,
+}
+
+impl FitInfo {
+    /// Whether the best start met both convergence tolerances.
+    pub fn converged(&self) -> bool {
+        self.termination.is_converged()
+    }
+}
+
+/// A fitted model with its training posteriors and the facts of the run.
+///
+/// ```
+/// use gbtm::{synth, Gbtm};
+/// let cohort = synth::three_groups(300, 5);
+/// let fit = Gbtm::poisson(3).order(2).starts(3).fit(&cohort.panel)?;
+/// assert_eq!(fit.posteriors().dim(), (cohort.panel.n_persons(), 3));
+/// assert_eq!(fit.assignments().len(), cohort.panel.n_persons());
+/// let summary = fit.summary();
+/// assert_eq!(summary.log_likelihood, fit.log_likelihood());
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    pub(crate) model: TrajectoryModel,
+    pub(crate) posteriors: Array2<f64>,
+    pub(crate) info: FitInfo,
+}
+
+impl Fit {
+    /// The fitted model.
+    pub fn model(&self) -> &TrajectoryModel {
+        &self.model
+    }
+    /// The fitted model, owned.
+    pub fn into_model(self) -> TrajectoryModel {
+        self.model
+    }
+    /// How the fit went.
+    pub fn info(&self) -> &FitInfo {
+        &self.info
+    }
+    /// Maximised log-likelihood.
+    pub fn log_likelihood(&self) -> f64 {
+        self.info.log_likelihood
+    }
+    /// Whether the best start met both convergence tolerances.
+    pub fn converged(&self) -> bool {
+        self.info.converged()
+    }
+    /// Posterior group probabilities of the fitted persons (persons × groups,
+    /// rows in the panel's order).
+    pub fn posteriors(&self) -> &Array2<f64> {
+        &self.posteriors
+    }
+}
+
+/// Runs `iters` full E-steps of `model` on `panel` (posteriors and the
+/// M-step sums) and returns the time they took, excluding the one-off
+/// preparation of the panel. Exposed for benchmarks.
+#[doc(hidden)]
+pub fn time_esteps(model: &TrajectoryModel, panel: &Panel, iters: u64) -> std::time::Duration {
+    let ws = Workspace::new(panel, model.spec(), model.age_scale());
+    let start = std::time::Instant::now();
+    for _ in 0..iters {
+        std::hint::black_box(estep(&ws, model.params()).ll);
+    }
+    start.elapsed()
+}

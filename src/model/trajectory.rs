@@ -1,0 +1,225 @@
+//! The fitted trajectory model: structure, estimates, the age scaling they
+//! refer to, the ages, and whether exposure entered the fit.
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::{Family, ModelSpec, Params};
+use crate::design::AgeScale;
+use crate::error::{Error, Result};
+
+/// A trajectory model: what a fit estimates, and what is saved, loaded,
+/// classified against, forecast from and plotted.
+///
+/// Groups are numbered by a rule that does not depend on the seed: by
+/// ascending expected cases per person over the model's ages at exposure 1,
+/// `Σ_t (1 − ω_kt)·λ_kt` (ties: the smaller share first). Positions in the
+/// vectors here are 0-based; printed tables number groups from 1.
+///
+/// ```
+/// use gbtm::{AgeScale, Family, ModelSpec, Params, TrajectoryModel};
+/// let spec = ModelSpec::new(Family::Poisson, vec![0, 1], None)?;
+/// let params = Params { beta: vec![vec![-2.0], vec![0.0, 0.5]], gamma: None, pi: vec![0.6, 0.4] };
+/// let ages = vec![12, 13, 14];
+/// let m = TrajectoryModel::new(spec, params, AgeScale::from_ages(&ages), ages, false)?;
+/// assert_eq!(m.rates().dim(), (2, 3));
+/// assert!((m.rates()[[0, 0]] - (-2.0f64).exp()).abs() < 1e-15);
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawModel")]
+pub struct TrajectoryModel {
+    spec: ModelSpec,
+    params: Params,
+    age_scaling: AgeScale,
+    ages: Vec<i64>,
+    exposure: bool,
+}
+
+#[derive(Deserialize)]
+struct RawModel {
+    spec: ModelSpec,
+    params: Params,
+    age_scaling: AgeScale,
+    ages: Vec<i64>,
+    exposure: bool,
+}
+
+impl TryFrom<RawModel> for TrajectoryModel {
+    type Error = Error;
+    fn try_from(r: RawModel) -> Result<TrajectoryModel> {
+        TrajectoryModel::new(r.spec, r.params, r.age_scaling, r.ages, r.exposure)
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::param("model", message)
+}
+
+impl TrajectoryModel {
+    /// Checks that the parts agree: one coefficient vector of length
+    /// order + 1 per group (and zero-inflation coefficients exactly for ZIP),
+    /// finite coefficients, positive shares summing to 1, strictly
+    /// increasing ages and a positive age scale.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `model` and what disagrees.
+    pub fn new(
+        spec: ModelSpec,
+        params: Params,
+        age_scaling: AgeScale,
+        ages: Vec<i64>,
+        exposure: bool,
+    ) -> Result<TrajectoryModel> {
+        let k = spec.groups();
+        let lens_ok = |v: &Vec<Vec<f64>>, o: &[usize]| {
+            v.len() == o.len() && v.iter().zip(o).all(|(b, &o)| b.len() == o + 1)
+        };
+        let zi_ok = match (&params.gamma, spec.iorders()) {
+            (None, None) => true,
+            (Some(g), Some(q)) => lens_ok(g, q),
+            _ => false,
+        };
+        if !lens_ok(&params.beta, spec.orders()) || !zi_ok || params.pi.len() != k {
+            return Err(invalid(
+                "the parameters do not match the model structure",
+            ));
+        }
+        let finite = params
+            .beta
+            .iter()
+            .chain(params.gamma.iter().flatten())
+            .flatten()
+            .all(|x| x.is_finite());
+        if !finite || params.pi.iter().any(|x| !(x.is_finite() && *x > 0.0)) {
+            return Err(invalid("parameters must be finite and shares positive"));
+        }
+        if (params.pi.iter().sum::<f64>() - 1.0).abs() > 1e-9 {
+            return Err(invalid("group shares do not sum to 1"));
+        }
+        if ages.is_empty() || ages.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(invalid("ages must be non-empty and increasing"));
+        }
+        if !(age_scaling.scale > 0.0
+            && age_scaling.scale.is_finite()
+            && age_scaling.center.is_finite())
+        {
+            return Err(invalid("age scaling must have a positive, finite scale"));
+        }
+        Ok(TrajectoryModel {
+            spec,
+            params,
+            age_scaling,
+            ages,
+            exposure,
+        })
+    }
+
+    /// The model structure.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+    /// The estimates (coefficients on the scaled age; see
+    /// [`TrajectoryModel::age_scale`]).
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+    /// The map from age to the scaled age the coefficients refer to.
+    pub fn age_scale(&self) -> AgeScale {
+        self.age_scaling
+    }
+    /// The ages of the fitted panel.
+    pub fn ages(&self) -> &[i64] {
+        &self.ages
+    }
+    /// Whether exposure (time at risk) entered the fit as an offset. Such a
+    /// model is applied to new data with their exposure.
+    pub fn uses_exposure(&self) -> bool {
+        self.exposure
+    }
+    /// Number of groups K.
+    pub fn groups(&self) -> usize {
+        self.spec.groups()
+    }
+
+    /// λ_k(age) at exposure 1, at any age (also between the model's ages).
+    pub fn rate_at(&self, group: usize, age: f64) -> f64 {
+        self.age_scaling.eval(&self.params.beta[group], age).exp()
+    }
+
+    /// ω_k(age) (ZIP); 0 for Poisson.
+    pub fn zero_inflation_at(&self, group: usize, age: f64) -> f64 {
+        match &self.params.gamma {
+            Some(gm) => 1.0 / (1.0 + (-self.age_scaling.eval(&gm[group], age)).exp()),
+            None => 0.0,
+        }
+    }
+
+    /// The expected count `(1 − ω_k(age))·λ_k(age)` at exposure 1.
+    pub fn expected_at(&self, group: usize, age: f64) -> f64 {
+        (1.0 - self.zero_inflation_at(group, age)) * self.rate_at(group, age)
+    }
+
+    /// λ_kt at exposure 1: groups × ages.
+    pub fn rates(&self) -> Array2<f64> {
+        Array2::from_shape_fn((self.groups(), self.ages.len()), |(g, t)| {
+            self.rate_at(g, self.ages[t] as f64)
+        })
+    }
+
+    /// ω_kt (ZIP): groups × ages; `None` for Poisson.
+    pub fn zero_inflation(&self) -> Option<Array2<f64>> {
+        self.params.gamma.as_ref()?;
+        Some(Array2::from_shape_fn(
+            (self.groups(), self.ages.len()),
+            |(g, t)| self.zero_inflation_at(g, self.ages[t] as f64),
+        ))
+    }
+
+    /// Expected count per year `(1 − ω_kt)·λ_kt` at exposure 1: groups × ages.
+    pub fn expected_counts(&self) -> Array2<f64> {
+        Array2::from_shape_fn((self.groups(), self.ages.len()), |(g, t)| {
+            self.expected_at(g, self.ages[t] as f64)
+        })
+    }
+
+    /// Expected cases per person over the model's ages at exposure 1, per
+    /// group: the quantity groups are numbered by.
+    pub fn expected_totals(&self) -> Vec<f64> {
+        self.expected_counts()
+            .rows()
+            .into_iter()
+            .map(|r| r.sum())
+            .collect()
+    }
+
+    /// The order that numbers groups canonically: ascending expected total,
+    /// then ascending share, then the current position.
+    pub(crate) fn canonical_order(&self) -> Vec<usize> {
+        let totals = self.expected_totals();
+        let mut order: Vec<usize> = (0..self.groups()).collect();
+        order.sort_by(|&a, &b| {
+            totals[a]
+                .total_cmp(&totals[b])
+                .then(self.params.pi[a].total_cmp(&self.params.pi[b]))
+                .then(a.cmp(&b))
+        });
+        order
+    }
+
+    /// The same model with the groups in the order `order`.
+    pub(crate) fn permuted(&self, order: &[usize]) -> TrajectoryModel {
+        TrajectoryModel {
+            spec: self.spec.permuted(order),
+            params: self.params.permuted(order),
+            age_scaling: self.age_scaling,
+            ages: self.ages.clone(),
+            exposure: self.exposure,
+        }
+    }
+
+    /// Whether the model has zero inflation.
+    pub fn is_zip(&self) -> bool {
+        self.spec.family() == Family::Zip
+    }
+}
