@@ -39,7 +39,7 @@ fn bench(c: &mut Criterion) {
         let fitted = model.clone().starts(2).fit(&panel).unwrap();
         let mut g = c.benchmark_group(format!("{family}_10k_k4"));
         g.bench_function("estep", |b| {
-            b.iter_custom(|iters| fitted.time_esteps(&panel, iters))
+            b.iter_custom(|iters| gbtm::fit::time_esteps(fitted.model(), &panel, iters))
         });
         g.sample_size(10);
         g.bench_function("fit_default_starts", |b| {

@@ -23,10 +23,7 @@ fn main() -> Result<(), gbtm::Error> {
         println!("{data} is absent: nothing to plot (crimCV's TO1adj is not shipped with gbtm)");
         return Ok(());
     }
-    let opts = ReadOptions {
-        ages: Some((12, 35)),
-        exposure: None,
-    };
+    let opts = ReadOptions::default().window(12, 35);
     let panel = Panel::from_csv_path(&data, &opts)?;
     let fit = Gbtm::zip(4).order(3).iorder(0).seed(1).fit(&panel)?;
     println!(
@@ -34,9 +31,10 @@ fn main() -> Result<(), gbtm::Error> {
         fit.log_likelihood(),
         fit.converged()
     );
-    let rates = fit.rates();
-    let omega = fit.zero_inflation();
-    for (g, pi) in fit.params().pi.iter().enumerate() {
+    let model = fit.model();
+    let rates = model.rates();
+    let omega = model.zero_inflation();
+    for (g, pi) in model.params().pi.iter().enumerate() {
         let w = omega.as_ref().map_or(0.0, |o| o[[g, 0]]);
         let mu = |t: usize| (1.0 - w) * rates[[g, t]];
         println!(
@@ -45,9 +43,9 @@ fn main() -> Result<(), gbtm::Error> {
             pi,
             w,
             mu(0),
-            fit.ages()[0],
-            mu(fit.ages().len() - 1),
-            fit.ages()[fit.ages().len() - 1]
+            model.ages()[0],
+            mu(model.ages().len() - 1),
+            model.ages()[model.ages().len() - 1]
         );
     }
     let plot = PlotOptions {
@@ -56,7 +54,7 @@ fn main() -> Result<(), gbtm::Error> {
         ),
         ..PlotOptions::default()
     };
-    write_trajectory_svg(&fit, &panel, &plot, Path::new(&out))?;
+    write_trajectory_svg(model, &panel, &plot, Path::new(&out))?;
     println!("wrote {out}");
     Ok(())
 }

@@ -29,7 +29,7 @@ fn main() -> Result<(), gbtm::Error> {
     );
     // Match each true group to the fitted group most of its persons are assigned to.
     let assigned = assign(fit.posteriors());
-    let rates = fit.rates();
+    let rates = fit.model().rates();
     let mut worst_all = 0.0f64;
     for (g, spec) in scenario.groups.iter().enumerate() {
         let mut votes = [0usize; 4];
@@ -40,7 +40,7 @@ fn main() -> Result<(), gbtm::Error> {
         }
         let f = (0..4).max_by_key(|&k| votes[k]).unwrap_or(0);
         let (mut worst, mut anywhere) = (None::<(f64, i64)>, (0.0f64, 0));
-        for (t, &age) in fit.ages().iter().enumerate() {
+        for (t, &age) in fit.model().ages().iter().enumerate() {
             let truth = spec.rate.rate(age as f64);
             let rel = (rates[[f, t]] / truth - 1.0).abs();
             if rel > anywhere.0 {
@@ -58,7 +58,7 @@ fn main() -> Result<(), gbtm::Error> {
             "{:<11} -> fitted group {}: share {:.4} (true {:.4}); largest relative error where the rate > 0.2: {checked}; at any age: {:.1}% at {}",
             spec.label,
             f + 1,
-            fit.params().pi[f],
+            fit.model().params().pi[f],
             spec.share,
             100.0 * anywhere.0,
             anywhere.1

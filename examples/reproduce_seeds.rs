@@ -6,7 +6,7 @@
 //!
 //! Run: `cargo run --release --example reproduce_seeds`
 
-use gbtm::reproduce::{reproduce, ReproduceOptions, PUBLISHED};
+use gbtm::study::four_profiles::{reproduce, ReproduceOptions, PUBLISHED};
 use gbtm::synth::scenario::Scenario;
 
 fn main() -> Result<(), gbtm::Error> {
@@ -15,7 +15,7 @@ fn main() -> Result<(), gbtm::Error> {
     for seed in 1..=10u64 {
         let t0 = std::time::Instant::now();
         let cohort = scenario.simulate(630, seed)?;
-        let (rep, _) = reproduce(&cohort.panel, &ReproduceOptions::default(), &|| {})?;
+        let (rep, _) = reproduce(&cohort.panel, &ReproduceOptions::default())?;
         let mut problems = Vec::new();
         if rep.selected_groups != 4 {
             problems.push(format!(

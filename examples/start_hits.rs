@@ -12,10 +12,7 @@ fn main() -> Result<(), gbtm::Error> {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "../shared/data/crimCV/TO1adj.csv".into());
-    let opts = ReadOptions {
-        ages: Some((12, 35)),
-        exposure: None,
-    };
+    let opts = ReadOptions::default().window(12, 35);
     let panel = Panel::from_csv_path(&path, &opts)?;
     let seeds: Vec<u64> = (1..=10).collect();
     let models: Vec<(&str, usize)> = vec![

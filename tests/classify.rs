@@ -3,7 +3,7 @@
 
 use gbtm::report::round_count;
 use gbtm::synth::{self, SimOptions};
-use gbtm::{FitSummary, FittedGbtm, Gbtm, Panel};
+use gbtm::{Fit, Gbtm, Panel, PersonStatus, TrajectoryModel};
 
 fn temp(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("gbtm-classify-{}", std::process::id()));
@@ -16,10 +16,9 @@ fn saved_and_loaded_model_gives_the_fits_posteriors() {
     let cohort = synth::three_groups_zip(700, 41);
     let fit = Gbtm::zip(3).starts(3).seed(3).fit(&cohort.panel).unwrap();
     let path = temp("roundtrip.json");
-    fit.save(&path).unwrap();
-    let back = FittedGbtm::load(&path).unwrap();
-    assert_eq!(back.params(), fit.params());
-    assert_eq!(back.spec(), fit.spec());
+    fit.model().save(&path).unwrap();
+    let back = TrajectoryModel::load(&path).unwrap();
+    assert_eq!(&back, fit.model());
     let classes = back.classify(&cohort.panel).unwrap();
     let post = fit.posteriors();
     let mut worst = 0.0f64;
@@ -29,8 +28,12 @@ fn saved_and_loaded_model_gives_the_fits_posteriors() {
         }
     }
     assert!(worst <= 1e-12, "largest posterior difference {worst:e}");
-    // The loaded model reports the same summary as the fit.
-    assert_eq!(FitSummary::new(&back), FitSummary::new(&fit));
+    // Group numbers count from 1 and agree with the fit's assignments.
+    let assigned = fit.assignments();
+    assert!(classes
+        .iter()
+        .zip(&assigned)
+        .all(|(c, &g)| c.group == g + 1 && c.status == PersonStatus::Classified));
     // No temporary file is left behind by the atomic write.
     let leftovers = std::fs::read_dir(path.parent().unwrap())
         .unwrap()
@@ -49,16 +52,27 @@ fn saved_and_loaded_model_gives_the_fits_posteriors() {
 fn loading_a_bad_model_file_is_a_typed_error() {
     let path = temp("bad.json");
     std::fs::write(&path, "{\"format\": \"something else\"}").unwrap();
-    let err = FittedGbtm::load(&path).unwrap_err();
-    assert!(matches!(err, gbtm::Error::Json { .. }), "{err:?}");
+    let err = TrajectoryModel::load(&path).unwrap_err();
+    assert!(
+        matches!(err, gbtm::Error::InvalidModelFile { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("bad.json"));
     // A model whose parameters do not fit its structure.
     let cohort = synth::three_groups(200, 1);
     let fit = Gbtm::poisson(2).starts(2).fit(&cohort.panel).unwrap();
-    let mut saved = fit.to_saved();
-    saved.params.beta[0].pop();
-    let err = FittedGbtm::from_saved(saved, "edited.json").unwrap_err();
+    let mut file: serde_json::Value = serde_json::from_str(&fit.model().to_json()).unwrap();
+    file["model"]["params"]["beta"][0]
+        .as_array_mut()
+        .unwrap()
+        .pop();
+    let err = TrajectoryModel::from_json(&file.to_string(), "edited.json").unwrap_err();
+    assert!(
+        matches!(err, gbtm::Error::InvalidModelFile { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("do not match"), "{err}");
+    assert!(err.to_string().contains("edited.json"), "{err}");
 }
 
 #[test]
@@ -68,14 +82,20 @@ fn ages_outside_the_model_are_an_error_naming_them() {
         .starts(2)
         .fit(&cohort.panel.window(12, 30).unwrap())
         .unwrap();
-    let err = fit.classify(&cohort.panel).unwrap_err();
+    let err = fit.model().classify(&cohort.panel).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("31, 32, 33, 34, 35"), "{msg}");
+    // Restricted to the model's ages first, the same data classify, every
+    // input person with a row.
+    let (within, outside) = fit.model().restrict(&cohort.panel).unwrap();
+    assert_eq!(outside, vec![31, 32, 33, 34, 35]);
+    let classes = fit.model().classify(&within).unwrap();
+    assert_eq!(classes.len(), cohort.panel.input_ids().len());
 }
 
 /// The fitted group whose rate peaks youngest.
-fn early_peak_group(fit: &FittedGbtm) -> usize {
-    let r = fit.rates();
+fn early_peak_group(fit: &Fit) -> usize {
+    let r = fit.model().rates();
     let peak_age = |g: usize| {
         let row = r.row(g);
         (0..row.len())
@@ -100,7 +120,7 @@ fn a_clear_early_peak_history_is_classified_with_high_posterior() {
     let ages: Vec<i64> = (12..=30).collect();
     let counts = ndarray::Array2::from_shape_vec((1, history.len()), history.to_vec()).unwrap();
     let person = Panel::from_arrays(counts.view(), &ages, None).unwrap();
-    let c = &fit.classify(&person).unwrap()[0];
+    let c = &fit.model().classify(&person).unwrap()[0];
     assert_eq!(c.group, early + 1);
     assert!(c.posteriors[early] > 0.9, "posterior {:?}", c.posteriors);
 }
@@ -114,9 +134,10 @@ fn forecasts_match_the_truth_and_intervals_cover() {
     let train = synth::three_groups(3000, 61);
     let fit = Gbtm::poisson(3).starts(3).fit(&train.panel).unwrap();
     // A fresh cohort from the same model, observed completely.
+    let truth_model = train.model.as_ref().unwrap();
     let test = synth::simulate(
-        &train.spec,
-        &train.params,
+        truth_model.spec(),
+        truth_model.params(),
         &synth::default_ages(),
         2000,
         62,
@@ -129,8 +150,8 @@ fn forecasts_match_the_truth_and_intervals_cover() {
         test.panel.n_persons(),
         "nobody may drop out"
     );
-    let f = fit.forecast(&cut, 0.9).unwrap();
-    let truth = test.true_rates();
+    let f = fit.model().forecast(&cut, 0.9).unwrap();
+    let truth = test.true_rates().unwrap();
     let ages = test.panel.ages();
     let later: Vec<usize> = (0..ages.len()).filter(|&t| ages[t] >= 21).collect();
     let y = test.panel.counts();
@@ -138,11 +159,14 @@ fn forecasts_match_the_truth_and_intervals_cover() {
     let (mut total_in, mut year_in, mut years) = (0usize, 0usize, 0usize);
     for (i, p) in f.iter().enumerate() {
         assert_eq!(p.years.len(), 15);
+        assert_eq!(p.future.ages, (21..=35).collect::<Vec<i64>>());
+        assert!(p.imputed.ages.is_empty());
+        assert_eq!(p.total.expected, p.future.expected);
         let g = test.truth[i];
-        forecast_sum += p.total_expected;
+        forecast_sum += p.total.expected;
         true_sum += later.iter().map(|&t| truth[[g, t]]).sum::<f64>();
         let held_back: f64 = later.iter().map(|&t| y[[i, t]]).sum();
-        if (p.total_lower as f64..=p.total_upper as f64).contains(&held_back) {
+        if (p.total.lower as f64..=p.total.upper as f64).contains(&held_back) {
             total_in += 1;
         }
         for (yf, &t) in p.years.iter().zip(&later) {
@@ -187,7 +211,7 @@ fn rounded_counts_are_multiples_and_shares_follow_them() {
     }
     let cohort = synth::three_groups(631, 9);
     let fit = Gbtm::poisson(3).starts(2).fit(&cohort.panel).unwrap();
-    let raw = FitSummary::new(&fit);
+    let raw = fit.summary();
     let s = raw.with_rounded_counts(5);
     assert_eq!(s.n_persons, 630);
     assert_eq!(s.counts_rounded_to, Some(5));
@@ -249,5 +273,5 @@ fn cli_fit_save_classify_and_forecast() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let first = &v.as_array().unwrap()[0];
     assert_eq!(first["years"].as_array().unwrap().len(), 15);
-    assert!(first["total_expected"].as_f64().unwrap() > 0.0);
+    assert!(first["total"]["expected"].as_f64().unwrap() > 0.0);
 }

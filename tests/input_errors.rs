@@ -2,14 +2,37 @@
 //! its message names the file, the row (line number, header = line 1), the
 //! column and the bad value, so a user can find and fix the problem.
 //!
-//! Also checks the positive promises of the readers: empty / `NA` / `.` cells
-//! are unobserved (not zero), persons with no observed year are dropped and
-//! counted, and `12`, `age12`, `Offense12` all name age 12.
+//! The bad inputs are tables of cases, one `#[test]` per table; each test runs
+//! every case and reports all failing cases, by name, in one panic:
+//!
+//! * [`TEXT_CASES`]: wide and long CSV text read in memory, and age windows cut
+//!   from a valid wide file: negative, fractional, infinite and non-numeric
+//!   cells, ragged rows, row numbering (blank lines, CRLF, quoted line breaks),
+//!   duplicates, bad long-file exposures, no persons, bad headers, bad windows;
+//! * [`ARRAY_CASES`]: panels built from arrays, which are named `<array>`;
+//! * [`FILE_CASES`]: files on disk read with [`ReadOptions`]: bad exposure
+//!   files or ones that do not line up with the counts, an age window outside
+//!   the data, misread headers, missing and non-UTF-8 files.
+//!
+//! For every case the error must satisfy the case's pattern (variant, row,
+//! column, value), and its message must contain every listed part. Where the
+//! variant has a `path`, it must be the source the case read (the file name,
+//! `<array>`, or the path of the file at fault: the exposure file when the
+//! case has one, else the counts file) and the message must contain it. File
+//! errors must name the path of the file at fault whatever their variant.
+//!
+//! Ordinary tests check more groups than persons and the positive promises of
+//! the readers: empty / `NA` / `.` cells are unobserved (not zero), persons
+//! with no observed year are dropped and counted, and `12`, `age12`,
+//! `Offense12` all name age 12.
+//!
+//! The tables are laid out by hand (`#[rustfmt::skip]`), one case in a few lines.
 
+use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
 use gbtm::{Error, Gbtm, Panel, ReadOptions};
-use ndarray::array;
+use ndarray::Array2;
 
 /// A fresh, empty temporary folder unique to this test and process.
 fn temp_dir(test: &str) -> PathBuf {
@@ -19,685 +42,538 @@ fn temp_dir(test: &str) -> PathBuf {
     dir
 }
 
-/// Writes `text` to `dir/name` and returns the path.
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+/// Writes `contents` to `dir/name` and returns the path.
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
-    std::fs::write(&path, text).expect("write temp file");
+    std::fs::write(&path, contents).expect("write temp file");
     path
 }
 
-/// Asserts that the error message contains every one of `parts`.
-fn assert_mentions(err: &Error, parts: &[&str]) {
-    let msg = err.to_string();
-    for part in parts {
-        assert!(
-            msg.contains(part),
-            "error message {msg:?} should mention {part:?} (error: {err:?})"
-        );
+/// Is the error of the expected variant, with the expected fields?
+type Want = fn(&Error) -> bool;
+
+/// The `path` field of the variants that have one.
+fn path_of(err: &Error) -> Option<&str> {
+    match err {
+        Error::Io { path, .. }
+        | Error::Csv { path, .. }
+        | Error::BadHeader { path, .. }
+        | Error::RaggedRow { path, .. }
+        | Error::NonNumeric { path, .. }
+        | Error::NegativeCount { path, .. }
+        | Error::NonIntegerCount { path, .. }
+        | Error::BadExposure { path, .. }
+        | Error::MissingExposure { path, .. }
+        | Error::DuplicateObservation { path, .. }
+        | Error::DuplicateId { path, .. }
+        | Error::ExposureMismatch { path, .. }
+        | Error::NoPersons { path }
+        | Error::Json { path, .. } => Some(path),
+        _ => None,
     }
 }
 
-fn wide_err(text: &str, name: &str) -> Error {
-    match Panel::from_wide_csv_str(text, name) {
-        Ok(p) => panic!("expected an error for {name}, got a panel {p:?}"),
-        Err(e) => e,
+/// The failures of one table, so that a run reports every failing case.
+#[derive(Default)]
+struct Failures(Vec<String>);
+
+impl Failures {
+    /// Records why `got` is not the expected error: it must be an error that
+    /// `want` accepts; if its variant has a `path`, that must be `source` and
+    /// the message must contain it; and the message must contain every part.
+    fn expect_err<T: Debug>(
+        &mut self,
+        case: &str,
+        got: Result<T, Error>,
+        source: Option<&str>,
+        want: Want,
+        mentions: &[&str],
+    ) {
+        let err = match got {
+            Ok(v) => return self.fail(case, format!("expected an error, got {v:?}")),
+            Err(e) => e,
+        };
+        let msg = err.to_string();
+        if !want(&err) {
+            self.fail(case, format!("not the expected error: {err:?}"));
+        }
+        if let (Some(src), Some(path)) = (source, path_of(&err)) {
+            if path != src || !msg.contains(src) {
+                self.fail(case, format!("error {err:?} should name {src:?}"));
+            }
+        }
+        for part in mentions {
+            if !msg.contains(part) {
+                self.fail(
+                    case,
+                    format!("error message {msg:?} should mention {part:?}"),
+                );
+            }
+        }
+    }
+
+    fn fail(&mut self, case: &str, why: String) {
+        self.0.push(format!("{case}: {why}"));
+    }
+
+    /// Panics listing every failure, if there is any.
+    fn assert_none(self) {
+        let n = self.0.len();
+        assert!(n == 0, "{n} failure(s):\n{}", self.0.join("\n"));
     }
 }
 
-fn long_err(text: &str, name: &str) -> Error {
-    match Panel::from_long_csv_str(text, name) {
-        Ok(p) => panic!("expected an error for {name}, got a panel {p:?}"),
-        Err(e) => e,
-    }
-}
-
-fn path_err(path: &Path, opts: &ReadOptions) -> Error {
-    match Panel::from_csv_path(path, opts) {
-        Ok(p) => panic!(
-            "expected an error for {}, got a panel {p:?}",
-            path.display()
-        ),
-        Err(e) => e,
-    }
-}
-
 // ---------------------------------------------------------------------------
-// 1. Negative counts
+// CSV text read in memory
 // ---------------------------------------------------------------------------
 
-#[test]
-fn negative_count_wide() {
-    let err = wide_err("id,12,13\na,0,1\nb,2,-1\n", "neg-wide.csv");
-    assert!(
-        matches!(&err, Error::NegativeCount { path, row: 3, column, value }
-            if path == "neg-wide.csv" && column == "13" && *value == -1.0),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["neg-wide.csv", "row 3", "\"13\"", "-1", "negative"]);
+/// The text a [`Case`] reads, and how.
+#[derive(Clone, Copy)]
+enum Input {
+    Wide(&'static str),
+    Long(&'static str),
+    /// A valid wide file, cut to the ages `from..=to`.
+    Window(&'static str, i64, i64),
+}
+use Input::{Long, Wide, Window};
+
+/// CSV text, read under the name `file`, that must fail.
+struct Case {
+    file: &'static str,
+    input: Input,
+    mentions: &'static [&'static str],
+    want: Want,
 }
 
-#[test]
-fn negative_count_wide_keeps_header_name_as_column() {
-    let err = wide_err("id,Offense12,Offense13\na,-3,1\n", "neg-offense.csv");
-    assert!(
-        matches!(&err, Error::NegativeCount { path, row: 2, column, value }
-            if path == "neg-offense.csv" && column == "Offense12" && *value == -3.0),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["neg-offense.csv", "row 2", "Offense12", "-3"]);
-}
+#[rustfmt::skip]
+const TEXT_CASES: &[Case] = &[
+    // Negative counts; a header name such as `Offense12` is the column.
+    Case { file: "neg-wide.csv", input: Wide("id,12,13\na,0,1\nb,2,-1\n"),
+        mentions: &["row 3", "\"13\"", "-1", "negative"],
+        want: |e| matches!(e, Error::NegativeCount { row: 3, column, value, .. }
+            if column == "13" && *value == -1.0) },
+    Case { file: "neg-offense.csv", input: Wide("id,Offense12,Offense13\na,-3,1\n"),
+        mentions: &["row 2", "Offense12", "-3"],
+        want: |e| matches!(e, Error::NegativeCount { row: 2, column, value, .. }
+            if column == "Offense12" && *value == -3.0) },
+    Case { file: "neg-long.csv", input: Long("id,age,count\na,12,0\na,13,-2\n"),
+        mentions: &["row 3", "count", "-2"],
+        want: |e| matches!(e, Error::NegativeCount { row: 3, column, value, .. }
+            if column == "count" && *value == -2.0) },
+    // A negative non-integer is reported as negative.
+    Case { file: "neg-frac.csv", input: Wide("id,12\na,-1.5\n"),
+        mentions: &["row 2", "-1.5"],
+        want: |e| matches!(e, Error::NegativeCount { row: 2, value, .. } if *value == -1.5) },
 
-#[test]
-fn negative_count_long() {
-    let err = long_err("id,age,count\na,12,0\na,13,-2\n", "neg-long.csv");
-    assert!(
-        matches!(&err, Error::NegativeCount { path, row: 3, column, value }
-            if path == "neg-long.csv" && column == "count" && *value == -2.0),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["neg-long.csv", "row 3", "count", "-2"]);
-}
+    // Non-integer counts; infinity is not an integer.
+    Case { file: "frac-wide.csv", input: Wide("id,12,13\na,1.5,0\n"),
+        mentions: &["row 2", "\"12\"", "1.5", "integer"],
+        want: |e| matches!(e, Error::NonIntegerCount { row: 2, column, value, .. }
+            if column == "12" && *value == 1.5) },
+    Case { file: "frac-long.csv", input: Long("id,age,count\na,12,0\nb,12,1.5\n"),
+        mentions: &["row 3", "count", "1.5"],
+        want: |e| matches!(e, Error::NonIntegerCount { row: 3, column, value, .. }
+            if column == "count" && *value == 1.5) },
+    Case { file: "inf.csv", input: Wide("id,12\na,inf\n"),
+        mentions: &["row 2", "inf"],
+        want: |e| matches!(e, Error::NonIntegerCount { row: 2, value, .. }
+            if value.is_infinite()) },
 
-#[test]
-fn negative_non_integer_count_is_reported_as_negative() {
-    let err = wide_err("id,12\na,-1.5\n", "neg-frac.csv");
-    assert!(
-        matches!(&err, Error::NegativeCount { row: 2, value, .. } if *value == -1.5),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["neg-frac.csv", "row 2", "-1.5"]);
-}
+    // Non-numeric cells: counts, ages (a fractional age too) and exposures.
+    Case { file: "text-wide.csv", input: Wide("id,12,13\na,0,1\nb,abc,0\n"),
+        mentions: &["row 3", "\"12\"", "\"abc\"", "non-numeric"],
+        want: |e| matches!(e, Error::NonNumeric { row: 3, column, value, .. }
+            if column == "12" && value == "abc") },
+    Case { file: "text-long.csv", input: Long("id,age,count\na,12,abc\n"),
+        mentions: &["row 2", "count", "\"abc\""],
+        want: |e| matches!(e, Error::NonNumeric { row: 2, column, value, .. }
+            if column == "count" && value == "abc") },
+    Case { file: "frac-age.csv", input: Long("id,age,count\na,12,0\na,12.5,1\n"),
+        mentions: &["row 3", "age", "12.5"],
+        want: |e| matches!(e, Error::NonNumeric { row: 3, column, value, .. }
+            if column == "age" && value == "12.5") },
+    Case { file: "text-age.csv", input: Long("id,age,count\na,twelve,0\n"),
+        mentions: &["row 2", "age", "twelve"],
+        want: |e| matches!(e, Error::NonNumeric { row: 2, column, value, .. }
+            if column == "age" && value == "twelve") },
+    Case { file: "text-expo.csv", input: Long("id,age,count,exposure\na,12,0,half\n"),
+        mentions: &["row 2", "exposure", "half"],
+        want: |e| matches!(e, Error::NonNumeric { row: 2, column, value, .. }
+            if column == "exposure" && value == "half") },
 
-#[test]
-fn negative_count_from_file_names_the_path() {
-    let dir = temp_dir("negative_count_from_file_names_the_path");
-    let path = write(&dir, "counts.csv", "id,age12,age13\np1,1,0\np2,0,-4\n");
-    let err = path_err(&path, &ReadOptions::default());
-    let shown = path.display().to_string();
-    assert!(
-        matches!(&err, Error::NegativeCount { path: p, row: 3, column, value }
-            if *p == shown && column == "age13" && *value == -4.0),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&shown, "row 3", "age13", "-4"]);
-}
+    // Ragged rows: too few cells, too many, in a long file.
+    Case { file: "short.csv", input: Wide("id,12,13,14\na,0,1,2\nb,0,1\n"),
+        mentions: &["row 3", "expected 4", "found 3"],
+        want: |e| matches!(e, Error::RaggedRow { row: 3, expected: 4, found: 3, .. }) },
+    Case { file: "long-row.csv", input: Wide("id,12,13\na,0,1,2,3\n"),
+        mentions: &["row 2", "expected 3", "found 5"],
+        want: |e| matches!(e, Error::RaggedRow { row: 2, expected: 3, found: 5, .. }) },
+    Case { file: "ragged-long.csv", input: Long("id,age,count\na,12,0\na,13\n"),
+        mentions: &["row 3", "expected 3", "found 2"],
+        want: |e| matches!(e, Error::RaggedRow { row: 3, expected: 3, found: 2, .. }) },
 
-#[test]
-fn negative_count_from_arrays() {
-    let counts = array![[0.0, 1.0], [2.0, -1.0]];
-    let err = Panel::from_arrays(counts.view(), &[12, 13], None).unwrap_err();
-    assert!(
-        matches!(&err, Error::NegativeCount { path, row: 3, column, value }
-            if path == "<array>" && column == "13" && *value == -1.0),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["<array>", "row 3", "13", "-1"]);
-}
-
-// ---------------------------------------------------------------------------
-// 2. Non-integer counts
-// ---------------------------------------------------------------------------
-
-#[test]
-fn non_integer_count_wide() {
-    let err = wide_err("id,12,13\na,1.5,0\n", "frac-wide.csv");
-    assert!(
-        matches!(&err, Error::NonIntegerCount { path, row: 2, column, value }
-            if path == "frac-wide.csv" && column == "12" && *value == 1.5),
-        "{err:?}"
-    );
-    assert_mentions(
-        &err,
-        &["frac-wide.csv", "row 2", "\"12\"", "1.5", "integer"],
-    );
-}
-
-#[test]
-fn non_integer_count_long() {
-    let err = long_err("id,age,count\na,12,0\nb,12,1.5\n", "frac-long.csv");
-    assert!(
-        matches!(&err, Error::NonIntegerCount { path, row: 3, column, value }
-            if path == "frac-long.csv" && column == "count" && *value == 1.5),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["frac-long.csv", "row 3", "count", "1.5"]);
-}
-
-#[test]
-fn infinite_count_is_not_an_integer() {
-    let err = wide_err("id,12\na,inf\n", "inf.csv");
-    assert!(
-        matches!(&err, Error::NonIntegerCount { row: 2, value, .. } if value.is_infinite()),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["inf.csv", "row 2", "inf"]);
-}
-
-#[test]
-fn non_integer_count_from_arrays() {
-    let counts = array![[0.5, 1.0]];
-    let err = Panel::from_arrays(counts.view(), &[20, 21], None).unwrap_err();
-    assert!(
-        matches!(&err, Error::NonIntegerCount { path, row: 2, column, value }
-            if path == "<array>" && column == "20" && *value == 0.5),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["<array>", "row 2", "20", "0.5"]);
-}
-
-// ---------------------------------------------------------------------------
-// 3. Non-numeric cells
-// ---------------------------------------------------------------------------
-
-#[test]
-fn non_numeric_cell_wide() {
-    let err = wide_err("id,12,13\na,0,1\nb,abc,0\n", "text-wide.csv");
-    assert!(
-        matches!(&err, Error::NonNumeric { path, row: 3, column, value }
-            if path == "text-wide.csv" && column == "12" && value == "abc"),
-        "{err:?}"
-    );
-    assert_mentions(
-        &err,
-        &["text-wide.csv", "row 3", "\"12\"", "\"abc\"", "non-numeric"],
-    );
-}
-
-#[test]
-fn non_numeric_count_long() {
-    let err = long_err("id,age,count\na,12,abc\n", "text-long.csv");
-    assert!(
-        matches!(&err, Error::NonNumeric { path, row: 2, column, value }
-            if path == "text-long.csv" && column == "count" && value == "abc"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["text-long.csv", "row 2", "count", "\"abc\""]);
-}
-
-#[test]
-fn non_integer_age_long() {
-    let err = long_err("id,age,count\na,12,0\na,12.5,1\n", "frac-age.csv");
-    assert!(
-        matches!(&err, Error::NonNumeric { path, row: 3, column, value }
-            if path == "frac-age.csv" && column == "age" && value == "12.5"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["frac-age.csv", "row 3", "age", "12.5"]);
-}
-
-#[test]
-fn non_numeric_age_long() {
-    let err = long_err("id,age,count\na,twelve,0\n", "text-age.csv");
-    assert!(
-        matches!(&err, Error::NonNumeric { row: 2, column, value, .. }
-            if column == "age" && value == "twelve"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["text-age.csv", "row 2", "age", "twelve"]);
-}
-
-#[test]
-fn non_numeric_exposure_long() {
-    let err = long_err("id,age,count,exposure\na,12,0,half\n", "text-expo.csv");
-    assert!(
-        matches!(&err, Error::NonNumeric { row: 2, column, value, .. }
-            if column == "exposure" && value == "half"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["text-expo.csv", "row 2", "exposure", "half"]);
-}
-
-// ---------------------------------------------------------------------------
-// 4. Ragged rows
-// ---------------------------------------------------------------------------
-
-#[test]
-fn ragged_row_too_few_cells() {
-    let err = wide_err("id,12,13,14\na,0,1,2\nb,0,1\n", "short.csv");
-    assert!(
-        matches!(&err, Error::RaggedRow { path, row: 3, expected: 4, found: 3 }
-            if path == "short.csv"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["short.csv", "row 3", "expected 4", "found 3"]);
-}
-
-#[test]
-fn ragged_row_too_many_cells() {
-    let err = wide_err("id,12,13\na,0,1,2,3\n", "long-row.csv");
-    assert!(
-        matches!(&err, Error::RaggedRow { path, row: 2, expected: 3, found: 5 }
-            if path == "long-row.csv"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["long-row.csv", "row 2", "expected 3", "found 5"]);
-}
-
-#[test]
-fn ragged_row_long_file() {
-    let err = long_err("id,age,count\na,12,0\na,13\n", "ragged-long.csv");
-    assert!(
-        matches!(&err, Error::RaggedRow { path, row: 3, expected: 3, found: 2 }
-            if path == "ragged-long.csv"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["ragged-long.csv", "row 3", "expected 3", "found 2"]);
-}
-
-#[test]
-fn row_numbers_count_blank_lines() {
-    // The blank line 3 is skipped but still counts: the bad cell is on line 4.
-    let err = wide_err("id,12\na,1\n\nb,-1\n", "blank.csv");
-    assert!(
-        matches!(&err, Error::NegativeCount { row: 4, .. }),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["blank.csv", "row 4"]);
-}
-
-#[test]
-fn row_numbers_are_line_numbers_in_crlf_files() {
+    // Row numbers are line numbers. The blank line 3 is skipped but counts.
+    Case { file: "blank.csv", input: Wide("id,12\na,1\n\nb,-1\n"),
+        mentions: &["row 4"],
+        want: |e| matches!(e, Error::NegativeCount { row: 4, .. }) },
     // Windows line endings (Excel, Stata exports): the bad cell is on line 3.
-    let err = wide_err("id,12\r\na,1\r\nb,-1\r\n", "crlf.csv");
-    assert!(
-        matches!(&err, Error::NegativeCount { row: 3, .. }),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["crlf.csv", "row 3"]);
-    let err = long_err("id,age,count\r\na,12,0\r\na,13,1.5\r\n", "crlf-long.csv");
-    assert!(
-        matches!(&err, Error::NonIntegerCount { row: 3, .. }),
-        "{err:?}"
-    );
-}
-
-#[test]
-fn row_numbers_count_lines_inside_quoted_cells() {
+    Case { file: "crlf.csv", input: Wide("id,12\r\na,1\r\nb,-1\r\n"),
+        mentions: &["row 3"],
+        want: |e| matches!(e, Error::NegativeCount { row: 3, .. }) },
+    Case { file: "crlf-long.csv", input: Long("id,age,count\r\na,12,0\r\na,13,1.5\r\n"),
+        mentions: &[],
+        want: |e| matches!(e, Error::NonIntegerCount { row: 3, .. }) },
     // A quoted id spanning lines 2-3: the next record starts on line 4.
-    let err = wide_err("id,12\n\"a\nb\",1\nc,-1\n", "quoted.csv");
-    assert!(
-        matches!(&err, Error::NegativeCount { row: 4, .. }),
-        "{err:?}"
-    );
+    Case { file: "quoted.csv", input: Wide("id,12\n\"a\nb\",1\nc,-1\n"),
+        mentions: &[],
+        want: |e| matches!(e, Error::NegativeCount { row: 4, .. }) },
+
+    // Duplicates. A repeated (id, age) pair is an error even if one copy is missing.
+    Case { file: "dup-long.csv", input: Long("id,age,count\na,12,0\nb,12,1\na,13,2\na,12,3\n"),
+        mentions: &["row 5", "duplicate", "\"a\"", "age 12"],
+        want: |e| matches!(e, Error::DuplicateObservation { row: 5, id, age: 12, .. }
+            if id == "a") },
+    Case { file: "dup-na.csv", input: Long("id,age,count\na,12,NA\na,12,1\n"),
+        mentions: &["row 3"],
+        want: |e| matches!(e, Error::DuplicateObservation { row: 3, id, age: 12, .. }
+            if id == "a") },
+    Case { file: "dup-id.csv", input: Wide("id,12,13\na,0,1\nb,1,1\na,2,2\n"),
+        mentions: &["row 4", "duplicate id", "\"a\""],
+        want: |e| matches!(e, Error::DuplicateId { row: 4, id, .. } if id == "a") },
+    Case { file: "dup-age.csv", input: Wide("id,12,age12\na,0,1\n"),
+        mentions: &["\"age12\"", "twice"],
+        want: |e| matches!(e, Error::BadHeader { column, message, .. }
+            if column == "age12" && message.contains("12")) },
+    Case { file: "dup-idcol.csv", input: Wide("id,12,ID\na,0,b\n"),
+        mentions: &["ID", "twice"],
+        want: |e| matches!(e, Error::BadHeader { column, .. } if column == "ID") },
+
+    // Exposures in a long file outside (0, 1], or missing for an observed count.
+    Case { file: "expo0-long.csv", input: Long("id,age,count,exposure\na,12,0,1\na,13,1,0\n"),
+        mentions: &["row 3", "exposure", "exposure 0"],
+        want: |e| matches!(e, Error::BadExposure { row: 3, column, value, .. }
+            if column == "exposure" && *value == 0.0) },
+    Case { file: "exponeg-long.csv", input: Long("id,age,count,exposure\na,12,0,1\na,13,1,-0.5\n"),
+        mentions: &["row 3", "-0.5"],
+        want: |e| matches!(e, Error::BadExposure { row: 3, column, value, .. }
+            if column == "exposure" && *value == -0.5) },
+    Case { file: "expo2-long.csv", input: Long("id,age,count,exposure\na,12,0,1\na,13,1,2\n"),
+        mentions: &["row 3", "exposure 2"],
+        want: |e| matches!(e, Error::BadExposure { row: 3, column, value, .. }
+            if column == "exposure" && *value == 2.0) },
+    Case { file: "expo-missing-long.csv", input: Long("id,age,count,exposure\na,12,0,1\na,13,1,\n"),
+        mentions: &["row 3", "exposure is missing"],
+        want: |e| matches!(e, Error::MissingExposure { row: 3, column, .. }
+            if column == "exposure") },
+
+    // No persons: header only, empty file, every cell missing.
+    Case { file: "header-only.csv", input: Wide("id,12,13\n"),
+        mentions: &["no persons"],
+        want: |e| matches!(e, Error::NoPersons { .. }) },
+    Case { file: "header-only-long.csv", input: Long("id,age,count\n"),
+        mentions: &["no persons"],
+        want: |e| matches!(e, Error::NoPersons { .. }) },
+    Case { file: "empty.csv", input: Wide(""),
+        mentions: &[],
+        want: |e| matches!(e, Error::NoPersons { .. }) },
+    Case { file: "all-missing.csv", input: Wide("id,12,13\na,,\nb,NA,.\n"),
+        mentions: &["no persons"],
+        want: |e| matches!(e, Error::NoPersons { .. }) },
+    Case { file: "all-missing-long.csv", input: Long("id,age,count\na,12,NA\nb,13,\n"),
+        mentions: &[],
+        want: |e| matches!(e, Error::NoPersons { .. }) },
+
+    // Bad headers.
+    Case { file: "sex.csv", input: Wide("id,12,sex,13\na,0,m,1\n"),
+        mentions: &["\"sex\"", "age12"],
+        want: |e| matches!(e, Error::BadHeader { column, message, .. }
+            if column == "sex" && message.contains("age")) },
+    Case { file: "no-id.csv", input: Long("age,count\n12,0\n"),
+        mentions: &["\"id\""],
+        want: |e| matches!(e, Error::BadHeader { column, .. } if column == "id") },
+    Case { file: "only-id.csv", input: Wide("id\na\n"),
+        mentions: &["no age columns"],
+        want: |e| matches!(e, Error::BadHeader { .. }) },
+
+    // Age windows with no age column, reversed, or leaving nobody observed.
+    Case { file: "win.csv", input: Window("id,12,13,14\na,0,1,2\n", 30, 40),
+        mentions: &["ages", "30", "40", "win.csv"],
+        want: |e| matches!(e, Error::InvalidParameter { name, message }
+            if name == "ages" && message.contains("30") && message.contains("40")) },
+    Case { file: "win-rev.csv", input: Window("id,12,13,14\na,0,1,2\n", 14, 12),
+        mentions: &["ages", "14", "12"],
+        want: |e| matches!(e, Error::InvalidParameter { name, .. } if name == "ages") },
+    Case { file: "win-empty.csv", input: Window("id,12,13,14\na,0,,\nb,1,,\n", 13, 14),
+        mentions: &[],
+        want: |e| matches!(e, Error::NoPersons { .. }) },
+];
+
+#[test]
+fn bad_csv_text_gives_typed_errors_naming_the_place() {
+    let mut failures = Failures::default();
+    for case in TEXT_CASES {
+        let got = match case.input {
+            Wide(text) => Panel::from_wide_csv_str(text, case.file),
+            Long(text) => Panel::from_long_csv_str(text, case.file),
+            Window(text, from, to) => match Panel::from_wide_csv_str(text, case.file) {
+                Ok(panel) => panel.window(from, to),
+                Err(e) => {
+                    failures.fail(case.file, format!("the file itself fails: {e:?}"));
+                    continue;
+                }
+            },
+        };
+        failures.expect_err(case.file, got, Some(case.file), case.want, case.mentions);
+    }
+    failures.assert_none();
 }
 
 // ---------------------------------------------------------------------------
-// 5. Duplicates
+// Panels built from arrays
 // ---------------------------------------------------------------------------
 
-#[test]
-fn duplicate_observation_long() {
-    let err = long_err(
-        "id,age,count\na,12,0\nb,12,1\na,13,2\na,12,3\n",
-        "dup-long.csv",
-    );
-    assert!(
-        matches!(&err, Error::DuplicateObservation { path, row: 5, id, age: 12 }
-            if path == "dup-long.csv" && id == "a"),
-        "{err:?}"
-    );
-    assert_mentions(
-        &err,
-        &["dup-long.csv", "row 5", "duplicate", "\"a\"", "age 12"],
-    );
+/// `Panel::from_arrays(counts, ages, exposure)`, given by rows, that must fail.
+struct ArrayCase {
+    name: &'static str,
+    counts: &'static [&'static [f64]],
+    ages: &'static [i64],
+    exposure: Option<&'static [&'static [f64]]>,
+    mentions: &'static [&'static str],
+    want: Want,
+}
+
+#[rustfmt::skip]
+const ARRAY_CASES: &[ArrayCase] = &[
+    ArrayCase { name: "negative_count_from_arrays",
+        counts: &[&[0.0, 1.0], &[2.0, -1.0]], ages: &[12, 13], exposure: None,
+        mentions: &["row 3", "13", "-1"],
+        want: |e| matches!(e, Error::NegativeCount { row: 3, column, value, .. }
+            if column == "13" && *value == -1.0) },
+    ArrayCase { name: "non_integer_count_from_arrays",
+        counts: &[&[0.5, 1.0]], ages: &[20, 21], exposure: None,
+        mentions: &["row 2", "20", "0.5"],
+        want: |e| matches!(e, Error::NonIntegerCount { row: 2, column, value, .. }
+            if column == "20" && *value == 0.5) },
+    ArrayCase { name: "bad_exposure_from_arrays",
+        counts: &[&[0.0, 1.0], &[2.0, 0.0]], ages: &[12, 13],
+        exposure: Some(&[&[1.0, 1.0], &[1.0, 0.0]]),
+        mentions: &["row 3", "13"],
+        want: |e| matches!(e, Error::BadExposure { row: 3, column, value, .. }
+            if column == "13" && *value == 0.0) },
+    ArrayCase { name: "all_nan_array_has_no_persons",
+        counts: &[&[f64::NAN, f64::NAN]], ages: &[12, 13], exposure: None,
+        mentions: &[],
+        want: |e| matches!(e, Error::NoPersons { .. }) },
+    ArrayCase { name: "exposure_array_of_wrong_shape_is_mismatch",
+        counts: &[&[0.0, 1.0], &[2.0, 0.0]], ages: &[12, 13],
+        exposure: Some(&[&[1.0, 1.0, 1.0]]),
+        mentions: &[],
+        want: |e| matches!(e, Error::ExposureMismatch { .. }) },
+    ArrayCase { name: "ages_not_matching_array_is_invalid_parameter",
+        counts: &[&[0.0, 1.0]], ages: &[12, 13, 14], exposure: None,
+        mentions: &[],
+        want: |e| matches!(e, Error::InvalidParameter { name, .. } if name == "ages") },
+    ArrayCase { name: "ages_not_increasing_is_invalid_parameter",
+        counts: &[&[0.0, 1.0]], ages: &[13, 12], exposure: None,
+        mentions: &["ages", "increasing"],
+        want: |e| matches!(e, Error::InvalidParameter { name, .. } if name == "ages") },
+];
+
+/// A persons × ages array from its rows.
+fn array(rows: &[&[f64]]) -> Array2<f64> {
+    Array2::from_shape_vec((rows.len(), rows[0].len()), rows.concat()).expect("equal rows")
 }
 
 #[test]
-fn duplicate_observation_long_even_when_unobserved() {
-    // A repeated (id, age) pair is a data error even if one copy is missing.
-    let err = long_err("id,age,count\na,12,NA\na,12,1\n", "dup-na.csv");
-    assert!(
-        matches!(&err, Error::DuplicateObservation { row: 3, id, age: 12, .. } if id == "a"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["dup-na.csv", "row 3"]);
-}
-
-#[test]
-fn duplicate_id_wide() {
-    let err = wide_err("id,12,13\na,0,1\nb,1,1\na,2,2\n", "dup-id.csv");
-    assert!(
-        matches!(&err, Error::DuplicateId { path, row: 4, id } if path == "dup-id.csv" && id == "a"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["dup-id.csv", "row 4", "duplicate id", "\"a\""]);
-}
-
-#[test]
-fn duplicate_age_column_is_bad_header() {
-    let err = wide_err("id,12,age12\na,0,1\n", "dup-age.csv");
-    assert!(
-        matches!(&err, Error::BadHeader { path, column, message }
-            if path == "dup-age.csv" && column == "age12" && message.contains("12")),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["dup-age.csv", "\"age12\"", "twice"]);
-}
-
-#[test]
-fn duplicate_id_column_is_bad_header() {
-    let err = wide_err("id,12,ID\na,0,b\n", "dup-idcol.csv");
-    assert!(
-        matches!(&err, Error::BadHeader { path, column, .. }
-            if path == "dup-idcol.csv" && column == "ID"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["dup-idcol.csv", "ID", "twice"]);
+fn bad_arrays_give_typed_errors_naming_the_place() {
+    let mut failures = Failures::default();
+    for case in ARRAY_CASES {
+        let counts = array(case.counts);
+        let exposure = case.exposure.map(array);
+        let got = Panel::from_arrays(
+            counts.view(),
+            case.ages,
+            exposure.as_ref().map(|e| e.view()),
+        );
+        failures.expect_err(case.name, got, Some("<array>"), case.want, case.mentions);
+    }
+    failures.assert_none();
 }
 
 // ---------------------------------------------------------------------------
-// 6. Exposures outside (0, 1]
+// Files on disk
 // ---------------------------------------------------------------------------
 
-fn exposure_file_err(test: &str, bad: &str) -> (Error, String) {
-    let dir = temp_dir(test);
-    let counts = write(&dir, "counts.csv", "id,12,13\na,0,1\nb,2,0\n");
-    let expo = write(
-        &dir,
-        "exposure.csv",
-        &format!("id,12,13\na,1,0.5\nb,{bad},1\n"),
-    );
-    let opts = ReadOptions {
+/// What a [`FileCase`] puts on disk for one file.
+#[derive(Clone, Copy)]
+enum Contents {
+    Text(&'static str),
+    Bytes(&'static [u8]),
+    /// The file does not exist.
+    NoFile,
+}
+use Contents::{Bytes, NoFile, Text};
+
+/// `counts.csv`, read with the age window `ages` and, if given, the exposure
+/// file `exposure.csv`, that must fail. The error must name the exposure file
+/// when there is one, else the counts file.
+struct FileCase {
+    name: &'static str,
+    counts: Contents,
+    exposure: Option<Contents>,
+    ages: Option<(i64, i64)>,
+    mentions: &'static [&'static str],
+    want: Want,
+}
+
+/// Counts for the cases whose exposure file is at fault.
+const COUNTS: Contents = Text("id,12,13\na,0,1\nb,2,0\n");
+
+#[rustfmt::skip]
+const FILE_CASES: &[FileCase] = &[
+    // The counts file is at fault.
+    FileCase { name: "negative_count_from_file_names_the_path",
+        counts: Text("id,age12,age13\np1,1,0\np2,0,-4\n"), exposure: None, ages: None,
+        mentions: &["row 3", "age13", "-4"],
+        want: |e| matches!(e, Error::NegativeCount { row: 3, column, value, .. }
+            if column == "age13" && *value == -4.0) },
+    FileCase { name: "header_only_file_from_path_has_no_persons",
+        counts: Text("id,age12,age13\n"), exposure: None, ages: None,
+        mentions: &[],
+        want: |e| matches!(e, Error::NoPersons { .. }) },
+    FileCase { name: "window_with_no_columns_from_path_is_invalid_parameter",
+        counts: Text("id,12,13\na,0,1\n"), exposure: None, ages: Some((20, 25)),
+        mentions: &["20", "25"],
+        want: |e| matches!(e, Error::InvalidParameter { name, .. } if name == "ages") },
+    // Not a long file (no `count`), so it is read as wide and `age` has no
+    // trailing integer: the message must point the user at `id,age,count`.
+    FileCase { name: "long_header_with_misspelt_count_is_bad_header",
+        counts: Text("id,age,cnt\na,12,0\n"), exposure: None, ages: None,
+        mentions: &["\"age\"", "id,age,count"],
+        want: |e| matches!(e, Error::BadHeader { column, .. } if column == "age") },
+    // The I/O error is kept as the error's source.
+    FileCase { name: "missing_counts_file_is_io_error_naming_path",
+        counts: NoFile, exposure: None, ages: None,
+        mentions: &[],
+        want: |e| matches!(e, Error::Io { source, .. }
+            if source.kind() == std::io::ErrorKind::NotFound)
+            && std::error::Error::source(e).is_some() },
+    FileCase { name: "non_utf8_file_is_a_typed_error_naming_path",
+        counts: Bytes(b"id,12\n\xe9,1\n"), exposure: None, ages: None,
+        mentions: &[],
+        want: |e| matches!(e, Error::Io { .. } | Error::Csv { .. }) },
+
+    // A bad exposure cell at row 3, age 12: outside (0, 1] or not a number.
+    FileCase { name: "zero_exposure_in_exposure_file",
+        counts: COUNTS, exposure: Some(Text("id,12,13\na,1,0.5\nb,0,1\n")), ages: None,
+        mentions: &["row 3", "\"12\"", "exposure 0", "(0, 1]"],
+        want: |e| matches!(e, Error::BadExposure { row: 3, column, value, .. }
+            if column == "12" && *value == 0.0) },
+    FileCase { name: "negative_exposure_in_exposure_file",
+        counts: COUNTS, exposure: Some(Text("id,12,13\na,1,0.5\nb,-0.5,1\n")), ages: None,
+        mentions: &["row 3", "\"12\"", "-0.5"],
+        want: |e| matches!(e, Error::BadExposure { row: 3, column, value, .. }
+            if column == "12" && *value == -0.5) },
+    FileCase { name: "exposure_above_one_in_exposure_file",
+        counts: COUNTS, exposure: Some(Text("id,12,13\na,1,0.5\nb,1.5,1\n")), ages: None,
+        mentions: &["row 3", "\"12\"", "1.5"],
+        want: |e| matches!(e, Error::BadExposure { row: 3, column, value, .. }
+            if column == "12" && *value == 1.5) },
+    FileCase { name: "non_numeric_exposure_in_exposure_file",
+        counts: COUNTS, exposure: Some(Text("id,12,13\na,1,0.5\nb,full,1\n")), ages: None,
+        mentions: &["row 3", "full"],
+        want: |e| matches!(e, Error::NonNumeric { row: 3, column, value, .. }
+            if column == "12" && value == "full") },
+
+    // Exposure files that do not line up with the counts.
+    FileCase { name: "exposure_file_with_different_row_count",
+        counts: Text("12,13\n0,1\n2,0\n1,1\n"), exposure: Some(Text("12,13\n1,1\n0.5,1\n")),
         ages: None,
-        exposure: Some(expo.clone()),
-    };
-    (path_err(&counts, &opts), expo.display().to_string())
+        mentions: &["2 exposure rows", "3 count rows"],
+        want: |e| matches!(e, Error::ExposureMismatch { message, .. }
+            if message.contains('2') && message.contains('3')) },
+    FileCase { name: "exposure_file_missing_an_id",
+        counts: COUNTS, exposure: Some(Text("id,12,13\na,1,1\n")), ages: None,
+        mentions: &["\"b\""],
+        want: |e| matches!(e, Error::ExposureMismatch { message, .. }
+            if message.contains("\"b\"")) },
+    // b's exposure at 13 is empty although b's count at 13 is observed.
+    FileCase { name: "exposure_missing_where_count_observed",
+        counts: COUNTS, exposure: Some(Text("id,12,13\na,1,1\nb,0.5,\n")), ages: None,
+        mentions: &["row 3", "age 13", "no exposure"],
+        want: |e| matches!(e, Error::ExposureMismatch { message, .. }
+            if message.contains("row 3") && message.contains("13")) },
+    FileCase { name: "exposure_file_missing_an_age_column",
+        counts: Text("id,12,13\na,0,1\n"), exposure: Some(Text("id,12\na,1\n")), ages: None,
+        mentions: &["age 13"],
+        want: |e| matches!(e, Error::ExposureMismatch { .. }) },
+    FileCase { name: "exposure_file_for_long_counts_is_mismatch",
+        counts: Text("id,age,count\na,12,0\n"), exposure: Some(Text("id,12\na,1\n")), ages: None,
+        mentions: &["long", "exposure"],
+        want: |e| matches!(e, Error::ExposureMismatch { .. }) },
+    FileCase { name: "missing_exposure_file_is_io_error_naming_path",
+        counts: Text("id,12\na,1\n"), exposure: Some(NoFile), ages: None,
+        mentions: &[],
+        want: |e| matches!(e, Error::Io { .. }) },
+];
+
+/// Puts `contents` at `dir/name` and returns the path.
+fn put(dir: &Path, name: &str, contents: Contents) -> PathBuf {
+    match contents {
+        Text(text) => write(dir, name, text),
+        Bytes(bytes) => write(dir, name, bytes),
+        NoFile => dir.join(name),
+    }
 }
 
 #[test]
-fn zero_exposure_in_exposure_file() {
-    let (err, expo) = exposure_file_err("zero_exposure_in_exposure_file", "0");
-    assert!(
-        matches!(&err, Error::BadExposure { path, row: 3, column, value }
-            if *path == expo && column == "12" && *value == 0.0),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&expo, "row 3", "\"12\"", "exposure 0", "(0, 1]"]);
-}
-
-#[test]
-fn negative_exposure_in_exposure_file() {
-    let (err, expo) = exposure_file_err("negative_exposure_in_exposure_file", "-0.5");
-    assert!(
-        matches!(&err, Error::BadExposure { path, row: 3, column, value }
-            if *path == expo && column == "12" && *value == -0.5),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&expo, "row 3", "\"12\"", "-0.5"]);
-}
-
-#[test]
-fn exposure_above_one_in_exposure_file() {
-    let (err, expo) = exposure_file_err("exposure_above_one_in_exposure_file", "1.5");
-    assert!(
-        matches!(&err, Error::BadExposure { path, row: 3, column, value }
-            if *path == expo && column == "12" && *value == 1.5),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&expo, "row 3", "\"12\"", "1.5"]);
-}
-
-#[test]
-fn non_numeric_exposure_in_exposure_file() {
-    let (err, expo) = exposure_file_err("non_numeric_exposure_in_exposure_file", "full");
-    assert!(
-        matches!(&err, Error::NonNumeric { path, row: 3, column, value }
-            if *path == expo && column == "12" && value == "full"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&expo, "row 3", "full"]);
-}
-
-fn long_exposure_err(bad: &str, name: &str) -> Error {
-    long_err(
-        &format!("id,age,count,exposure\na,12,0,1\na,13,1,{bad}\n"),
-        name,
-    )
-}
-
-#[test]
-fn zero_exposure_long() {
-    let err = long_exposure_err("0", "expo0-long.csv");
-    assert!(
-        matches!(&err, Error::BadExposure { path, row: 3, column, value }
-            if path == "expo0-long.csv" && column == "exposure" && *value == 0.0),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["expo0-long.csv", "row 3", "exposure", "exposure 0"]);
-}
-
-#[test]
-fn negative_exposure_long() {
-    let err = long_exposure_err("-0.5", "exponeg-long.csv");
-    assert!(
-        matches!(&err, Error::BadExposure { path, row: 3, column, value }
-            if path == "exponeg-long.csv" && column == "exposure" && *value == -0.5),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["exponeg-long.csv", "row 3", "-0.5"]);
-}
-
-#[test]
-fn exposure_above_one_long() {
-    let err = long_exposure_err("2", "expo2-long.csv");
-    assert!(
-        matches!(&err, Error::BadExposure { path, row: 3, column, value }
-            if path == "expo2-long.csv" && column == "exposure" && *value == 2.0),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["expo2-long.csv", "row 3", "exposure 2"]);
-}
-
-#[test]
-fn missing_exposure_for_observed_count_long() {
-    let err = long_exposure_err("", "expo-missing-long.csv");
-    assert!(
-        matches!(&err, Error::MissingExposure { path, row: 3, column }
-            if path == "expo-missing-long.csv" && column == "exposure"),
-        "{err:?}"
-    );
-    assert_mentions(
-        &err,
-        &["expo-missing-long.csv", "row 3", "exposure is missing"],
-    );
-}
-
-#[test]
-fn long_exposure_is_ignored_where_count_is_unobserved() {
-    let p = Panel::from_long_csv_str(
-        "id,age,count,exposure\na,12,0,1\na,13,NA,\nb,12,1,0.5\nb,13,2,0.25\n",
-        "expo-ok-long.csv",
-    )
-    .expect("valid long file with exposure");
-    assert_eq!(p.n_observations(), 3);
-    let e = p.exposure().expect("exposure column read");
-    assert_eq!(e[[1, 0]], 0.5);
-    assert_eq!(e[[1, 1]], 0.25);
-}
-
-#[test]
-fn bad_exposure_from_arrays() {
-    let counts = array![[0.0, 1.0], [2.0, 0.0]];
-    let expo = array![[1.0, 1.0], [1.0, 0.0]];
-    let err = Panel::from_arrays(counts.view(), &[12, 13], Some(expo.view())).unwrap_err();
-    assert!(
-        matches!(&err, Error::BadExposure { path, row: 3, column, value }
-            if path == "<array>" && column == "13" && *value == 0.0),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["<array>", "row 3", "13"]);
+fn bad_files_give_typed_errors_naming_the_file() {
+    let mut failures = Failures::default();
+    for case in FILE_CASES {
+        let dir = temp_dir(case.name);
+        let counts = put(&dir, "counts.csv", case.counts);
+        let exposure = case.exposure.map(|c| put(&dir, "exposure.csv", c));
+        let at_fault = exposure.as_ref().unwrap_or(&counts).display().to_string();
+        let mut opts = ReadOptions::default();
+        opts.ages = case.ages;
+        opts.exposure = exposure;
+        let got = Panel::from_csv_path(&counts, &opts);
+        // Whatever the variant, the message names the file at fault.
+        let mentions: Vec<&str> = std::iter::once(at_fault.as_str())
+            .chain(case.mentions.iter().copied())
+            .collect();
+        failures.expect_err(case.name, got, Some(&at_fault), case.want, &mentions);
+    }
+    failures.assert_none();
 }
 
 // ---------------------------------------------------------------------------
-// 7. No persons / empty windows
+// More groups than persons
 // ---------------------------------------------------------------------------
 
 #[test]
-fn header_only_wide_file_has_no_persons() {
-    let err = wide_err("id,12,13\n", "header-only.csv");
-    assert!(
-        matches!(&err, Error::NoPersons { path } if path == "header-only.csv"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["header-only.csv", "no persons"]);
-}
-
-#[test]
-fn header_only_long_file_has_no_persons() {
-    let err = long_err("id,age,count\n", "header-only-long.csv");
-    assert!(
-        matches!(&err, Error::NoPersons { path } if path == "header-only-long.csv"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["header-only-long.csv", "no persons"]);
-}
-
-#[test]
-fn header_only_file_from_path_has_no_persons() {
-    let dir = temp_dir("header_only_file_from_path_has_no_persons");
-    let path = write(&dir, "empty.csv", "id,age12,age13\n");
-    let err = path_err(&path, &ReadOptions::default());
-    let shown = path.display().to_string();
-    assert!(
-        matches!(&err, Error::NoPersons { path: p } if *p == shown),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&shown]);
-}
-
-#[test]
-fn empty_file_has_no_persons() {
-    let err = wide_err("", "empty.csv");
-    assert!(
-        matches!(&err, Error::NoPersons { path } if path == "empty.csv"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["empty.csv"]);
-}
-
-#[test]
-fn all_cells_empty_wide_has_no_persons() {
-    let err = wide_err("id,12,13\na,,\nb,NA,.\n", "all-missing.csv");
-    assert!(
-        matches!(&err, Error::NoPersons { path } if path == "all-missing.csv"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["all-missing.csv", "no persons"]);
-}
-
-#[test]
-fn all_counts_missing_long_has_no_persons() {
-    let err = long_err("id,age,count\na,12,NA\nb,13,\n", "all-missing-long.csv");
-    assert!(
-        matches!(&err, Error::NoPersons { path } if path == "all-missing-long.csv"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["all-missing-long.csv"]);
-}
-
-#[test]
-fn all_nan_array_has_no_persons() {
-    let counts = array![[f64::NAN, f64::NAN]];
-    let err = Panel::from_arrays(counts.view(), &[12, 13], None).unwrap_err();
-    assert!(
-        matches!(&err, Error::NoPersons { path } if path == "<array>"),
-        "{err:?}"
-    );
-}
-
-#[test]
-fn window_with_no_columns_is_invalid_parameter() {
-    let p = Panel::from_wide_csv_str("id,12,13,14\na,0,1,2\n", "win.csv").unwrap();
-    let err = p.window(30, 40).unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidParameter { name, message }
-            if name == "ages" && message.contains("30") && message.contains("40")),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["ages", "30", "40", "win.csv"]);
-}
-
-#[test]
-fn reversed_window_is_invalid_parameter() {
-    let p = Panel::from_wide_csv_str("id,12,13,14\na,0,1,2\n", "win-rev.csv").unwrap();
-    let err = p.window(14, 12).unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidParameter { name, .. } if name == "ages"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["ages", "14", "12"]);
-}
-
-#[test]
-fn window_with_no_columns_from_path_is_invalid_parameter() {
-    let dir = temp_dir("window_with_no_columns_from_path_is_invalid_parameter");
-    let path = write(&dir, "counts.csv", "id,12,13\na,0,1\n");
-    let opts = ReadOptions {
-        ages: Some((20, 25)),
-        exposure: None,
-    };
-    let err = path_err(&path, &opts);
-    assert!(
-        matches!(&err, Error::InvalidParameter { name, .. } if name == "ages"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["20", "25", &path.display().to_string()]);
-}
-
-#[test]
-fn window_leaving_nobody_observed_has_no_persons() {
-    let p = Panel::from_wide_csv_str("id,12,13,14\na,0,,\nb,1,,\n", "win-empty.csv").unwrap();
-    let err = p.window(13, 14).unwrap_err();
-    assert!(
-        matches!(&err, Error::NoPersons { path } if path == "win-empty.csv"),
-        "{err:?}"
-    );
-}
-
-// ---------------------------------------------------------------------------
-// 8. More groups than persons
-// ---------------------------------------------------------------------------
-
-fn three_persons() -> Panel {
-    Panel::from_wide_csv_str(
+fn too_many_groups() {
+    let panel = Panel::from_wide_csv_str(
         "id,12,13,14,15\na,0,1,2,3\nb,1,1,0,0\nc,4,3,2,1\n",
         "three.csv",
     )
-    .unwrap()
-}
-
-#[test]
-fn too_many_groups_poisson() {
-    let panel = three_persons();
-    let err = Gbtm::poisson(5).order(1).fit(&panel).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::TooManyGroups {
-                groups: 5,
-                persons: 3
-            }
-        ),
-        "{err:?}"
+    .unwrap();
+    let mut failures = Failures::default();
+    failures.expect_err(
+        "too_many_groups_poisson",
+        Gbtm::poisson(5).order(1).fit(&panel),
+        None,
+        |e| matches!(e, Error::TooManyGroups { groups, persons } if (*groups, *persons) == (5, 3)),
+        &["5 groups", "3 persons"],
     );
-    assert_mentions(&err, &["5 groups", "3 persons"]);
-}
-
-#[test]
-fn too_many_groups_zip() {
-    let panel = three_persons();
-    let err = Gbtm::zip(4).order(1).fit(&panel).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::TooManyGroups {
-                groups: 4,
-                persons: 3
-            }
-        ),
-        "{err:?}"
+    failures.expect_err(
+        "too_many_groups_zip",
+        Gbtm::zip(4).order(1).fit(&panel),
+        None,
+        |e| matches!(e, Error::TooManyGroups { groups, persons } if (*groups, *persons) == (4, 3)),
+        &["4 groups", "3 persons"],
     );
-    assert_mentions(&err, &["4 groups", "3 persons"]);
+    failures.assert_none();
 }
 
 #[test]
@@ -720,135 +596,20 @@ fn too_many_groups_counts_only_kept_persons() {
 }
 
 // ---------------------------------------------------------------------------
-// 9. Bad headers
+// Positive promises of the readers
 // ---------------------------------------------------------------------------
 
 #[test]
-fn header_without_age_is_bad_header() {
-    let err = wide_err("id,12,sex,13\na,0,m,1\n", "sex.csv");
-    assert!(
-        matches!(&err, Error::BadHeader { path, column, message }
-            if path == "sex.csv" && column == "sex" && message.contains("age")),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["sex.csv", "\"sex\"", "age12"]);
-}
-
-#[test]
-fn long_header_with_misspelt_count_is_bad_header() {
-    // Not a long file (no `count`), so it is read as wide and `age` has no
-    // trailing integer: the message must point the user at `id,age,count`.
-    let dir = temp_dir("long_header_with_misspelt_count_is_bad_header");
-    let path = write(&dir, "long.csv", "id,age,cnt\na,12,0\n");
-    let err = path_err(&path, &ReadOptions::default());
-    assert!(
-        matches!(&err, Error::BadHeader { column, .. } if column == "age"),
-        "{err:?}"
-    );
-    assert_mentions(
-        &err,
-        &[&path.display().to_string(), "\"age\"", "id,age,count"],
-    );
-}
-
-#[test]
-fn long_file_without_id_is_bad_header() {
-    let err = long_err("age,count\n12,0\n", "no-id.csv");
-    assert!(
-        matches!(&err, Error::BadHeader { path, column, .. } if path == "no-id.csv" && column == "id"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["no-id.csv", "\"id\""]);
-}
-
-#[test]
-fn wide_file_with_only_id_is_bad_header() {
-    let err = wide_err("id\na\n", "only-id.csv");
-    assert!(
-        matches!(&err, Error::BadHeader { path, .. } if path == "only-id.csv"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["only-id.csv", "no age columns"]);
-}
-
-// ---------------------------------------------------------------------------
-// 10. Exposure files that do not line up with the counts
-// ---------------------------------------------------------------------------
-
-#[test]
-fn exposure_file_with_different_row_count() {
-    let dir = temp_dir("exposure_file_with_different_row_count");
-    let counts = write(&dir, "counts.csv", "12,13\n0,1\n2,0\n1,1\n");
-    let expo = write(&dir, "exposure.csv", "12,13\n1,1\n0.5,1\n");
-    let opts = ReadOptions {
-        ages: None,
-        exposure: Some(expo.clone()),
-    };
-    let err = path_err(&counts, &opts);
-    let shown = expo.display().to_string();
-    assert!(
-        matches!(&err, Error::ExposureMismatch { path, message }
-            if *path == shown && message.contains('2') && message.contains('3')),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&shown, "2 exposure rows", "3 count rows"]);
-}
-
-#[test]
-fn exposure_file_missing_an_id() {
-    let dir = temp_dir("exposure_file_missing_an_id");
-    let counts = write(&dir, "counts.csv", "id,12,13\na,0,1\nb,2,0\n");
-    let expo = write(&dir, "exposure.csv", "id,12,13\na,1,1\n");
-    let opts = ReadOptions {
-        ages: None,
-        exposure: Some(expo.clone()),
-    };
-    let err = path_err(&counts, &opts);
-    let shown = expo.display().to_string();
-    assert!(
-        matches!(&err, Error::ExposureMismatch { path, message }
-            if *path == shown && message.contains("\"b\"")),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&shown, "\"b\""]);
-}
-
-#[test]
-fn exposure_missing_where_count_observed() {
-    let dir = temp_dir("exposure_missing_where_count_observed");
-    let counts = write(&dir, "counts.csv", "id,12,13\na,0,1\nb,2,0\n");
-    // b's exposure at 13 is empty although b's count at 13 is observed.
-    let expo = write(&dir, "exposure.csv", "id,12,13\na,1,1\nb,0.5,\n");
-    let opts = ReadOptions {
-        ages: None,
-        exposure: Some(expo.clone()),
-    };
-    let err = path_err(&counts, &opts);
-    let shown = expo.display().to_string();
-    assert!(
-        matches!(&err, Error::ExposureMismatch { path, message }
-            if *path == shown && message.contains("row 3") && message.contains("13")),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&shown, "row 3", "age 13", "no exposure"]);
-}
-
-#[test]
-fn exposure_file_missing_an_age_column() {
-    let dir = temp_dir("exposure_file_missing_an_age_column");
-    let counts = write(&dir, "counts.csv", "id,12,13\na,0,1\n");
-    let expo = write(&dir, "exposure.csv", "id,12\na,1\n");
-    let opts = ReadOptions {
-        ages: None,
-        exposure: Some(expo.clone()),
-    };
-    let err = path_err(&counts, &opts);
-    let shown = expo.display().to_string();
-    assert!(
-        matches!(&err, Error::ExposureMismatch { path, .. } if *path == shown),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&shown, "age 13"]);
+fn long_exposure_is_ignored_where_count_is_unobserved() {
+    let p = Panel::from_long_csv_str(
+        "id,age,count,exposure\na,12,0,1\na,13,NA,\nb,12,1,0.5\nb,13,2,0.25\n",
+        "expo-ok-long.csv",
+    )
+    .expect("valid long file with exposure");
+    assert_eq!(p.n_observations(), 3);
+    let e = p.exposure().expect("exposure column read");
+    assert_eq!(e[[1, 0]], 0.5);
+    assert_eq!(e[[1, 1]], 0.25);
 }
 
 #[test]
@@ -856,10 +617,7 @@ fn exposure_missing_where_count_unobserved_is_fine() {
     let dir = temp_dir("exposure_missing_where_count_unobserved_is_fine");
     let counts = write(&dir, "counts.csv", "id,12,13\na,0,1\nb,2,\n");
     let expo = write(&dir, "exposure.csv", "id,12,13\nb,0.5,\na,1,0.25\n");
-    let opts = ReadOptions {
-        ages: None,
-        exposure: Some(expo),
-    };
+    let opts = ReadOptions::default().exposure_file(expo);
     let p = Panel::from_csv_path(&counts, &opts).expect("aligned by id");
     let e = p.exposure().expect("exposure attached");
     assert_eq!(p.ids(), &["a".to_string(), "b".to_string()]);
@@ -867,109 +625,6 @@ fn exposure_missing_where_count_unobserved_is_fine() {
     assert_eq!(e[[1, 0]], 0.5);
     assert_eq!(p.n_observations(), 3);
 }
-
-#[test]
-fn exposure_file_for_long_counts_is_mismatch() {
-    let dir = temp_dir("exposure_file_for_long_counts_is_mismatch");
-    let counts = write(&dir, "long.csv", "id,age,count\na,12,0\n");
-    let expo = write(&dir, "exposure.csv", "id,12\na,1\n");
-    let opts = ReadOptions {
-        ages: None,
-        exposure: Some(expo.clone()),
-    };
-    let err = path_err(&counts, &opts);
-    let shown = expo.display().to_string();
-    assert!(
-        matches!(&err, Error::ExposureMismatch { path, .. } if *path == shown),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&shown, "long", "exposure"]);
-}
-
-#[test]
-fn exposure_array_of_wrong_shape_is_mismatch() {
-    let counts = array![[0.0, 1.0], [2.0, 0.0]];
-    let expo = array![[1.0, 1.0, 1.0]];
-    let err = Panel::from_arrays(counts.view(), &[12, 13], Some(expo.view())).unwrap_err();
-    assert!(
-        matches!(&err, Error::ExposureMismatch { path, .. } if path == "<array>"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["<array>"]);
-}
-
-#[test]
-fn ages_not_matching_array_is_invalid_parameter() {
-    let counts = array![[0.0, 1.0]];
-    let err = Panel::from_arrays(counts.view(), &[12, 13, 14], None).unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidParameter { name, .. } if name == "ages"),
-        "{err:?}"
-    );
-    let err = Panel::from_arrays(counts.view(), &[13, 12], None).unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidParameter { name, .. } if name == "ages"),
-        "{err:?}"
-    );
-    assert_mentions(&err, &["ages", "increasing"]);
-}
-
-// ---------------------------------------------------------------------------
-// 11. Missing files
-// ---------------------------------------------------------------------------
-
-#[test]
-fn missing_counts_file_is_io_error_naming_path() {
-    let dir = temp_dir("missing_counts_file_is_io_error_naming_path");
-    let path = dir.join("does-not-exist.csv");
-    let err = path_err(&path, &ReadOptions::default());
-    let shown = path.display().to_string();
-    assert!(
-        matches!(&err, Error::Io { path: p, source }
-            if *p == shown && source.kind() == std::io::ErrorKind::NotFound),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&shown]);
-    assert!(
-        std::error::Error::source(&err).is_some(),
-        "Io keeps its source"
-    );
-}
-
-#[test]
-fn missing_exposure_file_is_io_error_naming_path() {
-    let dir = temp_dir("missing_exposure_file_is_io_error_naming_path");
-    let counts = write(&dir, "counts.csv", "id,12\na,1\n");
-    let expo = dir.join("no-exposure.csv");
-    let opts = ReadOptions {
-        ages: None,
-        exposure: Some(expo.clone()),
-    };
-    let err = path_err(&counts, &opts);
-    let shown = expo.display().to_string();
-    assert!(
-        matches!(&err, Error::Io { path: p, .. } if *p == shown),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&shown]);
-}
-
-#[test]
-fn non_utf8_file_is_a_typed_error_naming_path() {
-    let dir = temp_dir("non_utf8_file_is_a_typed_error_naming_path");
-    let path = dir.join("latin1.csv");
-    std::fs::write(&path, b"id,12\n\xe9,1\n").unwrap();
-    let err = path_err(&path, &ReadOptions::default());
-    assert!(
-        matches!(&err, Error::Io { .. } | Error::Csv { .. }),
-        "{err:?}"
-    );
-    assert_mentions(&err, &[&path.display().to_string()]);
-}
-
-// ---------------------------------------------------------------------------
-// Positive promises of the readers
-// ---------------------------------------------------------------------------
 
 #[test]
 fn missing_markers_are_unobserved_not_zero() {
@@ -1030,10 +685,7 @@ fn person_with_no_observed_year_in_window_is_dropped_and_counted() {
         "counts.csv",
         "id,12,13,14,15\na,1,0,,\nb,,,2,1\nc,0,,,3\nd,,,,\n",
     );
-    let opts = ReadOptions {
-        ages: Some((12, 13)),
-        exposure: None,
-    };
+    let opts = ReadOptions::default().window(12, 13);
     let p = Panel::from_csv_path(&path, &opts).unwrap();
     assert_eq!(p.ages(), &[12, 13]);
     // d has no observed year at all; b none in 12..=13. Both are counted.

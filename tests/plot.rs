@@ -5,18 +5,18 @@
 use std::sync::OnceLock;
 
 use gbtm::plot::{group_colour, trajectory_svg, write_trajectory_svg, PlotOptions};
-use gbtm::{synth, Error, FittedGbtm, Gbtm, Panel};
+use gbtm::{synth, Error, Gbtm, Panel, TrajectoryModel};
 
 struct Case {
     panel: Panel,
-    fit: FittedGbtm,
+    fit: TrajectoryModel,
 }
 
 fn poisson() -> &'static Case {
     static CASE: OnceLock<Case> = OnceLock::new();
     CASE.get_or_init(|| {
         let panel = synth::three_groups(300, 1).panel;
-        let fit = Gbtm::poisson(3).starts(2).fit(&panel).unwrap();
+        let fit = Gbtm::poisson(3).starts(2).fit(&panel).unwrap().into_model();
         Case { panel, fit }
     })
 }
@@ -25,7 +25,12 @@ fn zip() -> &'static Case {
     static CASE: OnceLock<Case> = OnceLock::new();
     CASE.get_or_init(|| {
         let panel = synth::three_groups_zip(300, 2).panel;
-        let fit = Gbtm::zip(3).iorder(0).starts(2).fit(&panel).unwrap();
+        let fit = Gbtm::zip(3)
+            .iorder(0)
+            .starts(2)
+            .fit(&panel)
+            .unwrap()
+            .into_model();
         Case { panel, fit }
     })
 }
@@ -342,7 +347,7 @@ fn a_saved_and_loaded_model_plots_the_same() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("model.json");
     c.fit.save(&path).unwrap();
-    let loaded = FittedGbtm::load(&path).unwrap();
+    let loaded = TrajectoryModel::load(&path).unwrap();
     let opts = PlotOptions::default();
     assert_eq!(
         trajectory_svg(&loaded, &c.panel, &opts).unwrap(),

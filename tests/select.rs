@@ -6,9 +6,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use gbtm::select::{adequacy_failures, order_grid, select, CandidateResult, Criterion, Selection};
+use gbtm::select::{
+    adequacy_failures, order_grid, select, select_with_progress, CandidateResult, Criterion,
+    Selection,
+};
 use gbtm::synth::{self, SimOptions};
 use gbtm::{Error, Family, FitSummary, Gbtm, ModelSpec, Panel, Params};
+
+/// The structure of the summaries below.
+fn spec3() -> ModelSpec {
+    ModelSpec::new(Family::Poisson, vec![2; 3], None).unwrap()
+}
+
+/// Adequacy failures as text.
+fn texts(f: &[gbtm::select::AdequacyFailure]) -> Vec<String> {
+    f.iter().map(|x| x.to_string()).collect()
+}
 use ndarray::Array2;
 
 /// Four well-separated cubic groups on ages 12–35 (s = (age − 23.5)/11.5):
@@ -53,7 +66,7 @@ fn four_group_selection() -> &'static (Selection, usize) {
             .collect();
         let calls = AtomicUsize::new(0);
         let t0 = Instant::now();
-        let sel = select(&panel, &candidates, Criterion::Bic, &|| {
+        let sel = select_with_progress(&panel, &candidates, Criterion::Bic, &|| {
             calls.fetch_add(1, Ordering::Relaxed);
         })
         .unwrap();
@@ -80,6 +93,19 @@ fn bic_selects_the_four_true_groups() {
     let best = sel.selected_candidate().expect("a model is selected");
     assert_eq!(best.n_groups, 4, "\n{}", sel.to_text());
     assert_eq!(sel.selected, Some(3));
+    // The selected fit is kept: no refit needed for posteriors.
+    let kept = sel.selected_fit.as_ref().expect("the selected fit is kept");
+    assert_eq!(kept.model().groups(), 4);
+    assert_eq!(kept.summary(), *best.fit.as_ref().unwrap());
+    // Each K nests the best K − 1 fit, so LL never falls as K grows.
+    let ll: Vec<f64> = sel
+        .candidates
+        .iter()
+        .map(|c| c.fit.as_ref().unwrap().log_likelihood)
+        .collect();
+    for w in ll.windows(2) {
+        assert!(w[1] >= w[0] - 1e-6, "LL fell with K: {ll:?}");
+    }
     // The selected model has the best BIC of all converged candidates.
     let bic = best.fit.as_ref().unwrap().bic;
     for c in &sel.candidates {
@@ -137,9 +163,10 @@ fn selection_json_has_the_cli_shape() {
     for key in summary.as_object().unwrap().keys() {
         assert_eq!(cands[3][key], summary[key], "field {key}");
     }
-    // And it reads back.
+    // And it reads back (the kept fit is not part of the JSON).
     let back: Selection = serde_json::from_value(json).unwrap();
-    assert_eq!(&back, sel);
+    assert_eq!(back.candidates, sel.candidates);
+    assert!(back.selected_fit.is_none());
 }
 
 #[test]
@@ -231,7 +258,7 @@ fn adequate_summary() -> FitSummary {
         .seed(1)
         .fit(&cohort.panel)
         .unwrap();
-    let mut s = FitSummary::new(&fit);
+    let mut s = fit.summary();
     s.n_persons = 600;
     for (g, p) in [0.5, 0.3, 0.2].into_iter().enumerate() {
         s.groups[g].proportion = p;
@@ -246,7 +273,7 @@ fn adequate_summary() -> FitSummary {
 fn adequacy_flags_name_the_broken_rule() {
     let base = adequate_summary();
     assert!(adequacy_failures(&base).is_empty());
-    let row = CandidateResult::from_summary(base.clone());
+    let row = CandidateResult::new(&spec3(), base.clone());
     assert!(row.adequate && row.adequacy_failures.is_empty());
     assert_eq!(row.min_avepp, Some(0.95));
     assert_eq!(row.smallest_share, Some(0.2));
@@ -254,23 +281,25 @@ fn adequacy_flags_name_the_broken_rule() {
     // AvePP below 0.7 (its OCC stays above 5 here).
     let mut s = base.clone();
     s.groups[1].avepp = 0.6;
-    let row = CandidateResult::from_summary(s);
+    let row = CandidateResult::new(&spec3(), s);
     assert!(!row.adequate);
-    assert_eq!(row.adequacy_failures, ["group 2: AvePP 0.600 < 0.7"]);
+    assert_eq!(texts(&row.adequacy_failures), ["group 2: AvePP 0.600 < 0.7"]);
     assert_eq!(row.min_avepp, Some(0.6));
 
     // AvePP exactly 0.7 passes (≥); OCC exactly 5 fails (>).
     let mut s = base.clone();
     s.groups[0].avepp = 0.7;
     s.groups[2].occ = 5.0;
-    assert_eq!(adequacy_failures(&s), ["group 3: OCC 5.00 ≤ 5"]);
+    assert_eq!(texts(&adequacy_failures(&s)), ["group 3: OCC 5.00 ≤ 5"]);
 
     // Estimated and assigned shares more than 0.05 apart.
     let mut s = base.clone();
     s.groups[0].assigned_share = 0.44;
     let f = adequacy_failures(&s);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert!(f[0].starts_with("group 1: estimated share 0.500 and assigned share 0.440"));
+    assert!(f[0]
+        .to_string()
+        .starts_with("group 1: estimated share 0.500 and assigned share 0.440"));
     s.groups[0].assigned_share = 0.46;
     assert!(adequacy_failures(&s).is_empty(), "a gap of 0.04 passes");
 
@@ -278,7 +307,7 @@ fn adequacy_flags_name_the_broken_rule() {
     let mut s = base.clone();
     s.groups[2].proportion = 0.04;
     s.groups[2].assigned_share = 0.04;
-    let f = adequacy_failures(&s);
+    let f = texts(&adequacy_failures(&s));
     assert_eq!(
         f,
         [
@@ -290,7 +319,10 @@ fn adequacy_flags_name_the_broken_rule() {
     s.groups[2].proportion = 0.06;
     s.groups[2].assigned_share = 0.06;
     s.n_persons = 400;
-    assert_eq!(adequacy_failures(&s), ["group 3: π̂·N = 24.0 persons < 30"]);
+    assert_eq!(
+        texts(&adequacy_failures(&s)),
+        ["group 3: π̂·N = 24.0 persons < 30"]
+    );
 
     // With one group AvePP and OCC are not checked.
     let mut s = base.clone();
@@ -306,8 +338,8 @@ fn adequacy_flags_name_the_broken_rule() {
     s.bic += 1000.0; // make it the best
     let sel = Selection::new(
         vec![
-            CandidateResult::from_summary(base.clone()),
-            CandidateResult::from_summary(s),
+            CandidateResult::new(&spec3(), base.clone()),
+            CandidateResult::new(&spec3(), s),
         ],
         Criterion::Bic,
     );
@@ -322,8 +354,8 @@ fn ties_go_to_the_first_and_unconverged_fits_are_not_selected() {
     let base = adequate_summary();
     let sel = Selection::new(
         vec![
-            CandidateResult::from_summary(base.clone()),
-            CandidateResult::from_summary(base.clone()),
+            CandidateResult::new(&spec3(), base.clone()),
+            CandidateResult::new(&spec3(), base.clone()),
         ],
         Criterion::Bic,
     );
@@ -336,8 +368,8 @@ fn ties_go_to_the_first_and_unconverged_fits_are_not_selected() {
     unconverged.bic += 100.0;
     let sel = Selection::new(
         vec![
-            CandidateResult::from_summary(unconverged.clone()),
-            CandidateResult::from_summary(base.clone()),
+            CandidateResult::new(&spec3(), unconverged.clone()),
+            CandidateResult::new(&spec3(), base.clone()),
         ],
         Criterion::Bic,
     );
@@ -346,7 +378,7 @@ fn ties_go_to_the_first_and_unconverged_fits_are_not_selected() {
     assert_eq!(sel.candidates[1].model_probability, Some(1.0));
 
     let sel = Selection::new(
-        vec![CandidateResult::from_summary(unconverged)],
+        vec![CandidateResult::new(&spec3(), unconverged)],
         Criterion::Bic,
     );
     assert_eq!(sel.selected, None);
@@ -367,7 +399,7 @@ fn degenerate_candidates_become_failed_rows() {
         Gbtm::poisson(2).order(1).starts(2),
     ];
     let calls = AtomicUsize::new(0);
-    let sel = select(&panel, &candidates, Criterion::Bic, &|| {
+    let sel = select_with_progress(&panel, &candidates, Criterion::Bic, &|| {
         calls.fetch_add(1, Ordering::Relaxed);
     })
     .unwrap();
@@ -391,7 +423,8 @@ fn degenerate_candidates_become_failed_rows() {
     assert!(json["candidates"][0]["log_likelihood"].is_null());
     assert!(json["candidates"][0]["error"].is_string());
     let back: Selection = serde_json::from_value(json).unwrap();
-    assert_eq!(back, sel);
+    assert_eq!(back.candidates, sel.candidates);
+    assert_eq!(back.selected, sel.selected);
 }
 
 #[test]
@@ -402,20 +435,23 @@ fn bad_candidates_are_errors_before_any_fit() {
         calls.fetch_add(1, Ordering::Relaxed);
     };
     let candidates = [Gbtm::poisson(1).order(2), Gbtm::poisson(60).order(2)];
-    let err = select(&cohort.panel, &candidates, Criterion::Bic, &progress).unwrap_err();
+    let err = select_with_progress(&cohort.panel, &candidates, Criterion::Bic, &progress)
+        .unwrap_err();
     assert!(
         matches!(err, Error::TooManyGroups { groups: 60, .. }),
         "{err}"
     );
     let candidates = [Gbtm::poisson(2).orders(vec![3])];
-    let err = select(&cohort.panel, &candidates, Criterion::Bic, &progress).unwrap_err();
+    let err = select_with_progress(&cohort.panel, &candidates, Criterion::Bic, &progress)
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidParameter { .. }), "{err}");
     assert_eq!(calls.load(Ordering::Relaxed), 0, "no fit ran");
     // Errors that only the fit finds are returned too.
     let candidates = [Gbtm::poisson(1).order(2).starts(0)];
-    let err = select(&cohort.panel, &candidates, Criterion::Bic, &progress).unwrap_err();
+    let err = select_with_progress(&cohort.panel, &candidates, Criterion::Bic, &progress)
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidParameter { ref name, .. } if name == "starts"));
-    let err = select(&cohort.panel, &[], Criterion::Bic, &progress).unwrap_err();
+    let err = select_with_progress(&cohort.panel, &[], Criterion::Bic, &progress).unwrap_err();
     assert!(matches!(err, Error::InvalidParameter { ref name, .. } if name == "candidates"));
 }
 
@@ -430,7 +466,7 @@ fn results_do_not_depend_on_the_thread_count() {
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| select(&cohort.panel, &candidates, Criterion::Bic, &|| {}).unwrap())
+            .install(|| select(&cohort.panel, &candidates, Criterion::Bic).unwrap())
     };
     let one = serde_json::to_string(&run(1)).unwrap();
     let three = serde_json::to_string(&run(3)).unwrap();

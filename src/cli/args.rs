@@ -65,10 +65,9 @@ pub struct DataArgs {
 impl DataArgs {
     /// Reads the panel.
     pub fn read(&self) -> Result<Panel, Error> {
-        let opts = ReadOptions {
-            ages: self.ages,
-            exposure: self.exposure.clone(),
-        };
+        let mut opts = ReadOptions::default();
+        opts.ages = self.ages;
+        opts.exposure = self.exposure.clone();
         Panel::from_csv_path(&self.data, &opts)
     }
 

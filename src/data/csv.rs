@@ -17,15 +17,29 @@ use crate::error::{Error, Result};
 ///
 /// ```
 /// use gbtm::ReadOptions;
-/// let opts = ReadOptions { ages: Some((12, 35)), exposure: None };
+/// let opts = ReadOptions::default().window(12, 35).exposure_file("TO1Risk.csv");
 /// assert_eq!(opts.ages, Some((12, 35)));
 /// ```
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// Keep only ages `from..=to` (default: every age in the file).
     pub ages: Option<(i64, i64)>,
     /// A wide exposure (time at risk) file laid out like the counts file.
     pub exposure: Option<PathBuf>,
+}
+
+impl ReadOptions {
+    /// Keep only ages `from..=to`.
+    pub fn window(mut self, from: i64, to: i64) -> Self {
+        self.ages = Some((from, to));
+        self
+    }
+    /// Attach this wide exposure file.
+    pub fn exposure_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.exposure = Some(path.into());
+        self
+    }
 }
 
 /// Cells of one CSV file: (line number, cells), header first.
@@ -242,7 +256,7 @@ impl Panel {
     ///
     /// ```no_run
     /// use gbtm::{Panel, ReadOptions};
-    /// let opts = ReadOptions { ages: Some((12, 35)), ..Default::default() };
+    /// let opts = ReadOptions::default().window(12, 35);
     /// let panel = Panel::from_csv_path("data-synthetic/three-groups.csv", &opts)?;
     /// println!("{} persons", panel.n_persons());
     /// # Ok::<(), gbtm::Error>(())

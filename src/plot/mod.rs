@@ -10,7 +10,7 @@
 //!   for ZIP (the zero inflation is included), over the model's ages;
 //! - **points**: for each group and age, the mean observed count of the
 //!   persons assigned to the group (maximum posterior, as
-//!   [`FittedGbtm::classify`]) who were observed at that age; unobserved
+//!   [`TrajectoryModel::classify`](crate::TrajectoryModel::classify)) who were observed at that age; unobserved
 //!   years are left out, never counted as zero;
 //! - **legend**: each group's estimated share (π) and the share of the
 //!   panel's persons assigned to it.
