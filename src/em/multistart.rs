@@ -7,26 +7,11 @@ use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::refine::{nested_starts, refine, split_starts};
-use super::run::{run_em, Control, Run};
+use super::refine::{nested_starts, refine, split_starts, Nested};
+use super::run::{best_usable, rank, run_em, Control, Run, SAME_OPTIMUM, SCREEN_FACTOR, SCREEN_ITER};
 use super::start::{curve_features, start_params};
 use super::workspace::Workspace;
-use crate::model::{Family, ModelSpec, Params};
-
-/// Screening runs per full start.
-pub(crate) const SCREEN_FACTOR: usize = 10;
-/// EM iterations of a screening run.
-pub(crate) const SCREEN_ITER: usize = 30;
-/// Two runs reached the same optimum if their log-likelihoods differ by less.
-pub const SAME_OPTIMUM: f64 = 1e-6;
-
-/// A (K − 1)-group solution to nest in a K-group search.
-#[derive(Debug, Clone)]
-pub(crate) struct Nested {
-    pub spec: ModelSpec,
-    pub params: Params,
-    pub log_likelihood: f64,
-}
+use crate::model::{Family, Params};
 
 /// What to search: how many starts, the seed, the tolerances, and an
 /// optional (K − 1)-group solution to nest.
@@ -47,22 +32,6 @@ pub(crate) struct Outcome {
     pub starts: usize,
     /// Screening runs that chose the starts.
     pub screened: usize,
-}
-
-/// A log-likelihood for ranking: NaN ranks last.
-pub(crate) fn rank(ll: f64) -> f64 {
-    if ll.is_nan() {
-        f64::NEG_INFINITY
-    } else {
-        ll
-    }
-}
-
-/// The usable run with the highest log-likelihood (the first of equals).
-pub(crate) fn best_usable(runs: &[Run]) -> Option<&Run> {
-    runs.iter()
-        .filter(|r| r.usable())
-        .reduce(|a, b| if b.ll > a.ll { b } else { a })
 }
 
 /// One distinct local optimum among the runs of a fit.
@@ -106,7 +75,7 @@ pub(crate) fn search(ws: &Workspace<'_>, s: &Search) -> Outcome {
         best_usable(&runs).cloned(),
         one && ws.spec.family() == Family::Poisson,
     ) {
-        runs.extend(refine(ws, s, b));
+        runs.extend(refine(ws, s.starts, s.seed, &s.control, b));
     }
     // The nested (K − 1)-group solution, exactly, as a last resort: EM from
     // it cannot end below it.

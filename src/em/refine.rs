@@ -10,9 +10,8 @@ use rayon::prelude::*;
 
 use super::estep::posteriors;
 use super::linalg::{negative_definite, solve_upper_transposed};
-use super::multistart::{best_usable, rank, Search, SAME_OPTIMUM, SCREEN_ITER};
 use super::polish::{flatten, hessian, unflatten};
-use super::run::{run_em, Control, Run};
+use super::run::{best_usable, rank, run_em, Control, Run, SAME_OPTIMUM, SCREEN_ITER};
 use super::start::{params_from_weights, stream};
 use super::workspace::Workspace;
 use crate::model::{ModelSpec, Params};
@@ -29,10 +28,15 @@ const REFINE_ROUNDS: usize = 3;
 /// convergence) and `2·starts` random moves of the parameters; repeated
 /// from any better solution, up to [`REFINE_ROUNDS`] times. Returns the
 /// refinement runs.
-pub(crate) fn refine(ws: &Workspace<'_>, search: &Search, mut best: Run) -> Vec<Run> {
+pub(crate) fn refine(
+    ws: &Workspace<'_>,
+    starts: usize,
+    seed: u64,
+    full: &Control,
+    mut best: Run,
+) -> Vec<Run> {
     let keys = split_keys(ws);
     let screen = Control::screening(SCREEN_ITER);
-    let full = &search.control;
     let mut all = Vec::new();
     for round in 0..REFINE_ROUNDS {
         let (post, _) = posteriors(ws, &best.params);
@@ -43,12 +47,12 @@ pub(crate) fn refine(ws: &Workspace<'_>, search: &Search, mut best: Run) -> Vec<
         let theta = flatten(&best.params);
         let chol = negative_definite(&hessian(ws, &best.params), theta.len());
         let nearby: Vec<Run> = match &chol {
-            Some(l) => (0..search.starts * PERTURB_FACTOR)
+            Some(l) => (0..starts * PERTURB_FACTOR)
                 .into_par_iter()
                 .map(|j| {
                     let index = PERTURB_STREAM + (round * 1000 + j) as u64;
                     let c = [2.0, 4.0, 8.0][j % 3];
-                    let th = perturb_params(&mut stream(search.seed, index), &theta, l, c);
+                    let th = perturb_params(&mut stream(seed, index), &theta, l, c);
                     run_em(ws, unflatten(&th, &best.params), full)
                 })
                 .collect(),
@@ -65,7 +69,7 @@ pub(crate) fn refine(ws: &Workspace<'_>, search: &Search, mut best: Run) -> Vec<
         short.sort_by(|a, b| rank(b.1).total_cmp(&rank(a.1)).then(a.0.cmp(&b.0)));
         let runs: Vec<Run> = short
             .into_iter()
-            .take(search.starts)
+            .take(starts)
             .map(|s| s.2)
             .collect::<Vec<_>>()
             .into_par_iter()
@@ -82,6 +86,14 @@ pub(crate) fn refine(ws: &Workspace<'_>, search: &Search, mut best: Run) -> Vec<
         }
     }
     all
+}
+
+/// A (K − 1)-group solution to nest in a K-group search.
+#[derive(Debug, Clone)]
+pub(crate) struct Nested {
+    pub spec: ModelSpec,
+    pub params: Params,
+    pub log_likelihood: f64,
 }
 
 /// Where the groups of a (K − 1)-group solution go in a K-group structure:

@@ -78,6 +78,29 @@ impl Control {
     }
 }
 
+/// Screening runs per full start.
+pub(crate) const SCREEN_FACTOR: usize = 10;
+/// EM iterations of a screening run.
+pub(crate) const SCREEN_ITER: usize = 30;
+/// Two runs reached the same optimum if their log-likelihoods differ by less.
+pub const SAME_OPTIMUM: f64 = 1e-6;
+
+/// A log-likelihood for ranking: NaN ranks last.
+pub(crate) fn rank(ll: f64) -> f64 {
+    if ll.is_nan() {
+        f64::NEG_INFINITY
+    } else {
+        ll
+    }
+}
+
+/// The usable run with the highest log-likelihood (the first of equals).
+pub(crate) fn best_usable(runs: &[Run]) -> Option<&Run> {
+    runs.iter()
+        .filter(|r| r.usable())
+        .reduce(|a, b| if b.ll > a.ll { b } else { a })
+}
+
 /// Quasi-Newton steps per polish attempt.
 const POLISH_STEPS: usize = 100;
 

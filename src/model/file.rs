@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::TrajectoryModel;
+use super::trajectory::TrajectoryModel;
 use crate::data::write::write_atomic;
 use crate::error::{Error, Result};
 

@@ -4,7 +4,7 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use super::{Family, ModelSpec, Params};
+use super::spec::{Family, ModelSpec, Params};
 use crate::design::AgeScale;
 use crate::error::{Error, Result};
 

@@ -37,6 +37,8 @@ mod style;
 use data::{group_data, legend_label};
 use style::*;
 
+pub use style::{group_colour, PALETTE};
+
 /// How the plot looks.
 ///
 /// ```
@@ -70,29 +72,6 @@ impl Default for PlotOptions {
             group_names: None,
         }
     }
-}
-
-/// The Okabe–Ito palette, in the order groups use it (yellow, the weakest on
-/// white, last). Groups beyond eight reuse it with other marker shapes.
-pub const PALETTE: [(u8, u8, u8); 8] = [
-    (0x00, 0x72, 0xB2), // blue
-    (0xD5, 0x5E, 0x00), // vermillion
-    (0x00, 0x9E, 0x73), // bluish green
-    (0xCC, 0x79, 0xA7), // reddish purple
-    (0xE6, 0x9F, 0x00), // orange
-    (0x56, 0xB4, 0xE9), // sky blue
-    (0x00, 0x00, 0x00), // black
-    (0xF0, 0xE4, 0x42), // yellow
-];
-
-/// The colour of group `g` (0-based) as `#RRGGBB`, as it appears in the SVG.
-///
-/// ```
-/// assert_eq!(gbtm::plot::group_colour(0), "#0072B2");
-/// ```
-pub fn group_colour(g: usize) -> String {
-    let (r, gr, b) = PALETTE[g % PALETTE.len()];
-    format!("#{r:02X}{gr:02X}{b:02X}")
 }
 
 /// The trajectory plot of `model` with the observed means of `panel` (whose

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::PersonStatus;
+use super::classify::PersonStatus;
 use crate::data::Panel;
 use crate::diagnostics::assign;
 use crate::error::{Error, Result};

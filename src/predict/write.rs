@@ -2,7 +2,8 @@
 //! in input order. Groups are numbered from 1; ids are quoted where CSV
 //! needs it.
 
-use super::{PersonClass, PersonForecast};
+use super::classify::PersonClass;
+use super::forecast::PersonForecast;
 
 fn join_ages(ages: &[i64]) -> String {
     ages.iter()

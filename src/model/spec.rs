@@ -1,0 +1,224 @@
+//! The model family, the validated structure of a model, and parameter
+//! values.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The count distribution within a group.
+///
+/// ```
+/// use gbtm::Family;
+/// assert_eq!("zip".parse::<Family>().unwrap(), Family::Zip);
+/// assert_eq!(Family::Poisson.to_string(), "poisson");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// `y ~ Poisson(e·λ)`.
+    Poisson,
+    /// Zero-inflated Poisson: a structural zero with probability ω, else Poisson(e·λ).
+    Zip,
+}
+
+impl std::fmt::Display for Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Family::Poisson => "poisson",
+            Family::Zip => "zip",
+        })
+    }
+}
+
+impl std::str::FromStr for Family {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Family> {
+        match s.to_ascii_lowercase().as_str() {
+            "poisson" => Ok(Family::Poisson),
+            "zip" => Ok(Family::Zip),
+            other => Err(Error::param(
+                "model",
+                format!("unknown model {other:?}; use poisson or zip"),
+            )),
+        }
+    }
+}
+
+/// Highest polynomial order allowed (as in traj).
+pub const MAX_ORDER: usize = 5;
+
+/// A validated model structure: family, and per-group orders of the rate
+/// polynomial and (for ZIP) of the zero-inflation polynomial.
+///
+/// It cannot be built invalid: [`ModelSpec::new`] checks it, the fields are
+/// read through accessors, and deserialising runs the same checks.
+///
+/// ```
+/// use gbtm::{Family, ModelSpec};
+/// let spec = ModelSpec::new(Family::Zip, vec![3, 3, 2], Some(vec![0, 0, 0])).unwrap();
+/// // traj's count: Σ(order+1) + Σ(iorder+1) + (K − 1)
+/// assert_eq!(spec.n_parameters(), 4 + 4 + 3 + 3 + 2);
+/// assert!(ModelSpec::new(Family::Poisson, vec![6], None).is_err());
+/// // Invalid JSON is refused too.
+/// let bad = r#"{"family":"poisson","orders":[9],"iorders":null}"#;
+/// assert!(serde_json::from_str::<ModelSpec>(bad).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawSpec")]
+pub struct ModelSpec {
+    family: Family,
+    orders: Vec<usize>,
+    iorders: Option<Vec<usize>>,
+}
+
+/// The serialised form of a [`ModelSpec`], checked on the way in.
+#[derive(Deserialize)]
+struct RawSpec {
+    family: Family,
+    orders: Vec<usize>,
+    iorders: Option<Vec<usize>>,
+}
+
+impl TryFrom<RawSpec> for ModelSpec {
+    type Error = Error;
+    fn try_from(r: RawSpec) -> Result<ModelSpec> {
+        ModelSpec::new(r.family, r.orders, r.iorders)
+    }
+}
+
+impl ModelSpec {
+    /// Checks the structure: at least one group, orders within 0..=5, and
+    /// zero-inflation orders present exactly for ZIP, one per group.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `groups`, `order` or `iorder`.
+    pub fn new(family: Family, orders: Vec<usize>, iorders: Option<Vec<usize>>) -> Result<Self> {
+        if orders.is_empty() {
+            return Err(Error::param("groups", "at least one group is needed"));
+        }
+        if let Some(o) = orders.iter().find(|&&o| o > MAX_ORDER) {
+            return Err(Error::param(
+                "order",
+                format!("order {o} is above the maximum {MAX_ORDER}"),
+            ));
+        }
+        match (family, &iorders) {
+            (Family::Poisson, Some(_)) => {
+                return Err(Error::param(
+                    "iorder",
+                    "zero-inflation orders need --model zip",
+                ))
+            }
+            (Family::Zip, None) => {
+                return Err(Error::param(
+                    "iorder",
+                    "a ZIP model needs zero-inflation orders",
+                ))
+            }
+            (Family::Zip, Some(q)) => {
+                if q.len() != orders.len() {
+                    return Err(Error::param(
+                        "iorder",
+                        format!(
+                            "{} zero-inflation orders for {} groups",
+                            q.len(),
+                            orders.len()
+                        ),
+                    ));
+                }
+                if let Some(o) = q.iter().find(|&&o| o > MAX_ORDER) {
+                    return Err(Error::param(
+                        "iorder",
+                        format!("order {o} is above the maximum {MAX_ORDER}"),
+                    ));
+                }
+            }
+            (Family::Poisson, None) => {}
+        }
+        Ok(ModelSpec {
+            family,
+            orders,
+            iorders,
+        })
+    }
+
+    /// Number of groups K.
+    pub fn groups(&self) -> usize {
+        self.orders.len()
+    }
+
+    /// Poisson or ZIP.
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// Order of each group's log-rate polynomial (0..=5).
+    pub fn orders(&self) -> &[usize] {
+        &self.orders
+    }
+
+    /// Order of each group's logit zero-inflation polynomial (ZIP only).
+    pub fn iorders(&self) -> Option<&[usize]> {
+        self.iorders.as_deref()
+    }
+
+    /// The same structure with the groups in the order `order` (group `j`
+    /// of the result is group `order[j]` of `self`).
+    pub(crate) fn permuted(&self, order: &[usize]) -> ModelSpec {
+        ModelSpec {
+            family: self.family,
+            orders: order.iter().map(|&g| self.orders[g]).collect(),
+            iorders: self
+                .iorders
+                .as_ref()
+                .map(|q| order.iter().map(|&g| q[g]).collect()),
+        }
+    }
+
+    /// Free parameters as traj counts them: Σ_k (order_k + 1), plus
+    /// Σ_k (iorder_k + 1) for ZIP, plus K − 1 mixing proportions.
+    pub fn n_parameters(&self) -> usize {
+        let rate: usize = self.orders.iter().map(|o| o + 1).sum();
+        let zi: usize = self.iorders.iter().flatten().map(|o| o + 1).sum();
+        rate + zi + self.groups() - 1
+    }
+}
+
+/// Parameter values: per-group coefficients on the scaled age (see
+/// [`crate::AgeScale`]) and mixing proportions.
+///
+/// ```
+/// use gbtm::Params;
+/// let p = Params { beta: vec![vec![-1.0], vec![0.5]], gamma: None, pi: vec![0.7, 0.3] };
+/// assert_eq!(p.groups(), 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// Log-rate coefficients, one vector per group (length order + 1).
+    pub beta: Vec<Vec<f64>>,
+    /// Logit zero-inflation coefficients per group (ZIP only).
+    pub gamma: Option<Vec<Vec<f64>>>,
+    /// Mixing proportions, summing to 1.
+    pub pi: Vec<f64>,
+}
+
+impl Params {
+    /// Number of groups.
+    pub fn groups(&self) -> usize {
+        self.pi.len()
+    }
+
+    /// The same parameters with the groups in the order `order` (group `j`
+    /// of the result is group `order[j]` of `self`).
+    pub(crate) fn permuted(&self, order: &[usize]) -> Params {
+        Params {
+            beta: order.iter().map(|&g| self.beta[g].clone()).collect(),
+            gamma: self
+                .gamma
+                .as_ref()
+                .map(|gm| order.iter().map(|&g| gm[g].clone()).collect()),
+            pi: order.iter().map(|&g| self.pi[g]).collect(),
+        }
+    }
+}

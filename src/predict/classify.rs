@@ -1,0 +1,219 @@
+//! Posterior group probabilities of every input person, with a status.
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use crate::data::Panel;
+use crate::diagnostics::assign;
+use crate::em::estep::posteriors;
+use crate::em::workspace::Workspace;
+use crate::error::{Error, Result};
+use crate::model::TrajectoryModel;
+
+/// Whether a person could be classified from data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonStatus {
+    /// Classified from at least one observed year.
+    Classified,
+    /// No observed year in the model's ages: the posteriors are the group
+    /// shares π̂.
+    NoObservedYear,
+}
+
+impl std::fmt::Display for PersonStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PersonStatus::Classified => "classified",
+            PersonStatus::NoObservedYear => "no_observed_year",
+        })
+    }
+}
+
+/// One person's classification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PersonClass {
+    /// Person id.
+    pub id: String,
+    /// Whether the person had data to classify by.
+    pub status: PersonStatus,
+    /// Posterior probability of each group.
+    pub posteriors: Vec<f64>,
+    /// Assigned group, numbered from 1 as in every printed table (maximum
+    /// posterior; ties to the lower group).
+    pub group: usize,
+    /// The maximum posterior.
+    pub max_posterior: f64,
+}
+
+/// Posteriors of every input person of `panel` in input order: the panel's
+/// rows where the person was kept, the shares π̂ where not.
+pub(crate) struct InputPosteriors {
+    pub post: Array2<f64>,
+    pub status: Vec<PersonStatus>,
+    /// For each input person, its row in the panel (if kept).
+    pub row: Vec<Option<usize>>,
+}
+
+impl TrajectoryModel {
+    /// Checks that `panel` can be scored by this model: its ages are model
+    /// ages, and exposure is given exactly when the model used it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `ages`, [`Error::ExposureRequired`]
+    /// or [`Error::ExposureNotUsed`].
+    pub fn check_panel(&self, panel: &Panel) -> Result<()> {
+        let outside: Vec<String> = panel
+            .ages()
+            .iter()
+            .filter(|a| !self.ages().contains(a))
+            .map(|a| a.to_string())
+            .collect();
+        if !outside.is_empty() {
+            return Err(Error::param(
+                "ages",
+                format!(
+                    "{} has ages {} that are not among the model's ages {}..{}",
+                    panel.source(),
+                    outside.join(", "),
+                    self.ages()[0],
+                    self.ages()[self.ages().len() - 1]
+                ),
+            ));
+        }
+        match (self.uses_exposure(), panel.exposure().is_some()) {
+            (true, false) => Err(Error::ExposureRequired {
+                path: panel.source().to_string(),
+            }),
+            (false, true) => Err(Error::ExposureNotUsed {
+                path: panel.source().to_string(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// `panel` restricted to the model's ages, and the ages it had outside
+    /// them (to report). A person left with no observed year keeps an
+    /// output row with [`PersonStatus::NoObservedYear`].
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm, Panel};
+    /// let cohort = synth::three_groups(200, 3);
+    /// let fit = Gbtm::poisson(2).order(1).starts(2).fit(&cohort.panel)?;
+    /// let wide = Panel::from_wide_csv_str("id,11,12,36\na,1,0,\nb,2,,\n", "new.csv")?;
+    /// let (panel, outside) = fit.model().restrict(&wide)?;
+    /// assert_eq!(outside, vec![11, 36]);
+    /// assert_eq!(panel.ages(), &[12]);
+    /// let classes = fit.model().classify(&panel)?;
+    /// assert_eq!(classes.len(), 2); // b has no observed year at 12 but keeps a row
+    /// assert_eq!(classes[1].status, gbtm::PersonStatus::NoObservedYear);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `ages` if no column is a model age.
+    pub fn restrict(&self, panel: &Panel) -> Result<(Panel, Vec<i64>)> {
+        let outside: Vec<i64> = panel
+            .ages()
+            .iter()
+            .copied()
+            .filter(|a| !self.ages().contains(a))
+            .collect();
+        if outside.is_empty() {
+            return Ok((panel.clone(), outside));
+        }
+        let keep: Vec<i64> = panel
+            .ages()
+            .iter()
+            .copied()
+            .filter(|a| self.ages().contains(a))
+            .collect();
+        if keep.is_empty() {
+            return Err(Error::param(
+                "ages",
+                format!(
+                    "{} has no column at the model's ages {}..{}",
+                    panel.source(),
+                    self.ages()[0],
+                    self.ages()[self.ages().len() - 1]
+                ),
+            ));
+        }
+        Ok((panel.select_ages(&keep), outside))
+    }
+
+    /// Posterior group probabilities (persons × groups) and log-likelihood
+    /// of the persons of `panel` under this model.
+    ///
+    /// # Errors
+    /// As [`TrajectoryModel::check_panel`].
+    pub fn posteriors_for(&self, panel: &Panel) -> Result<(Array2<f64>, f64)> {
+        self.check_panel(panel)?;
+        let ws = Workspace::new(panel, self.spec(), self.age_scale());
+        Ok(posteriors(&ws, self.params()))
+    }
+
+    pub(crate) fn input_posteriors(&self, panel: &Panel) -> Result<InputPosteriors> {
+        let (post, _) = self.posteriors_for(panel)?;
+        let n = panel.input_ids().len();
+        let k = self.groups();
+        let mut row = vec![None; n];
+        for (r, &i) in panel.input_rows().iter().enumerate() {
+            row[i] = Some(r);
+        }
+        let mut all = Array2::zeros((n, k));
+        let mut status = Vec::with_capacity(n);
+        for (i, r) in row.iter().enumerate() {
+            match r {
+                Some(r) => {
+                    all.row_mut(i).assign(&post.row(*r));
+                    status.push(PersonStatus::Classified);
+                }
+                None => {
+                    all.row_mut(i)
+                        .assign(&ndarray::aview1(&self.params().pi));
+                    status.push(PersonStatus::NoObservedYear);
+                }
+            }
+        }
+        Ok(InputPosteriors {
+            post: all,
+            status,
+            row,
+        })
+    }
+
+    /// Posterior group probabilities, assigned group and maximum posterior
+    /// for every input person of `panel`, in input order (see the module
+    /// documentation for persons with no observed year).
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let cohort = synth::three_groups(400, 3);
+    /// let fit = Gbtm::poisson(3).starts(2).fit(&cohort.panel)?;
+    /// let classes = fit.model().classify(&cohort.panel)?;
+    /// assert_eq!(classes.len(), cohort.panel.input_ids().len());
+    /// assert!(classes.iter().all(|c| (c.posteriors.iter().sum::<f64>() - 1.0).abs() < 1e-12));
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`TrajectoryModel::check_panel`].
+    pub fn classify(&self, panel: &Panel) -> Result<Vec<PersonClass>> {
+        let ip = self.input_posteriors(panel)?;
+        let groups = assign(&ip.post);
+        Ok(panel
+            .input_ids()
+            .iter()
+            .enumerate()
+            .map(|(i, id)| PersonClass {
+                id: id.clone(),
+                status: ip.status[i],
+                posteriors: ip.post.row(i).to_vec(),
+                group: groups[i] + 1,
+                max_posterior: ip.post[[i, groups[i]]],
+            })
+            .collect())
+    }
+}
