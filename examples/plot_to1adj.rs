@@ -48,12 +48,8 @@ fn main() -> Result<(), gbtm::Error> {
             model.ages()[model.ages().len() - 1]
         );
     }
-    let plot = PlotOptions {
-        title: Some(
-            "TO1adj (crimCV): 4-group zero-inflated Poisson trajectories, ages 12–35".into(),
-        ),
-        ..PlotOptions::default()
-    };
+    let plot = PlotOptions::default()
+        .with_title("TO1adj (crimCV): 4-group zero-inflated Poisson trajectories, ages 12–35");
     write_trajectory_svg(model, &panel, &plot, Path::new(&out))?;
     println!("wrote {out}");
     Ok(())

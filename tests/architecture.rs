@@ -172,7 +172,11 @@ fn imports_flow_one_way_without_cycles() {
             targets.insert(target);
         }
     }
-    assert!(upward.is_empty(), "imports against the data flow:\n{}", upward.join("\n"));
+    assert!(
+        upward.is_empty(),
+        "imports against the data flow:\n{}",
+        upward.join("\n")
+    );
     // Depth-first search for a cycle.
     fn visit(
         f: &PathBuf,

@@ -143,11 +143,7 @@ fn the_svg_is_well_formed_with_the_requested_size() {
     let root = tags(&svg, "svg")[0];
     assert_eq!(attr(root, "width"), Some("900"));
     assert_eq!(attr(root, "height"), Some("560"));
-    let opts = PlotOptions {
-        width: 640,
-        height: 480,
-        ..Default::default()
-    };
+    let opts = PlotOptions::default().with_size(640, 480);
     let svg = trajectory_svg(&c.fit, &c.panel, &opts).unwrap();
     assert_well_formed(&svg);
     let root = tags(&svg, "svg")[0];
@@ -259,10 +255,7 @@ fn a_marker_per_group_and_observed_age_at_the_observed_mean() {
 #[test]
 fn observed_means_can_be_left_out() {
     let c = poisson();
-    let opts = PlotOptions {
-        show_observed: false,
-        ..Default::default()
-    };
+    let opts = PlotOptions::default().with_observed(false);
     let svg = trajectory_svg(&c.fit, &c.panel, &opts).unwrap();
     assert_well_formed(&svg);
     assert!(tags(&svg, "polygon").is_empty());
@@ -286,10 +279,7 @@ fn axis_labels_say_what_is_drawn() {
 #[test]
 fn the_title_is_used_and_escaped() {
     let c = poisson();
-    let opts = PlotOptions {
-        title: Some("Cohort <A> & B".into()),
-        ..Default::default()
-    };
+    let opts = PlotOptions::default().with_title("Cohort <A> & B");
     let svg = trajectory_svg(&c.fit, &c.panel, &opts).unwrap();
     assert_well_formed(&svg);
     assert!(svg.contains("Cohort &lt;A&gt; &amp; B"));
@@ -312,11 +302,7 @@ fn ages_outside_the_model_are_an_error() {
 fn sizes_too_small_are_an_error() {
     let c = poisson();
     for (width, height) in [(10, 560), (900, 20), (0, 0)] {
-        let opts = PlotOptions {
-            width,
-            height,
-            ..Default::default()
-        };
+        let opts = PlotOptions::default().with_size(width, height);
         assert!(matches!(
             trajectory_svg(&c.fit, &c.panel, &opts),
             Err(Error::InvalidParameter { .. })

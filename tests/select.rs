@@ -283,7 +283,10 @@ fn adequacy_flags_name_the_broken_rule() {
     s.groups[1].avepp = 0.6;
     let row = CandidateResult::new(&spec3(), s);
     assert!(!row.adequate);
-    assert_eq!(texts(&row.adequacy_failures), ["group 2: AvePP 0.600 < 0.7"]);
+    assert_eq!(
+        texts(&row.adequacy_failures),
+        ["group 2: AvePP 0.600 < 0.7"]
+    );
     assert_eq!(row.min_avepp, Some(0.6));
 
     // AvePP exactly 0.7 passes (≥); OCC exactly 5 fails (>).
@@ -435,21 +438,21 @@ fn bad_candidates_are_errors_before_any_fit() {
         calls.fetch_add(1, Ordering::Relaxed);
     };
     let candidates = [Gbtm::poisson(1).order(2), Gbtm::poisson(60).order(2)];
-    let err = select_with_progress(&cohort.panel, &candidates, Criterion::Bic, &progress)
-        .unwrap_err();
+    let err =
+        select_with_progress(&cohort.panel, &candidates, Criterion::Bic, &progress).unwrap_err();
     assert!(
         matches!(err, Error::TooManyGroups { groups: 60, .. }),
         "{err}"
     );
     let candidates = [Gbtm::poisson(2).orders(vec![3])];
-    let err = select_with_progress(&cohort.panel, &candidates, Criterion::Bic, &progress)
-        .unwrap_err();
+    let err =
+        select_with_progress(&cohort.panel, &candidates, Criterion::Bic, &progress).unwrap_err();
     assert!(matches!(err, Error::InvalidParameter { .. }), "{err}");
     assert_eq!(calls.load(Ordering::Relaxed), 0, "no fit ran");
     // Errors that only the fit finds are returned too.
     let candidates = [Gbtm::poisson(1).order(2).starts(0)];
-    let err = select_with_progress(&cohort.panel, &candidates, Criterion::Bic, &progress)
-        .unwrap_err();
+    let err =
+        select_with_progress(&cohort.panel, &candidates, Criterion::Bic, &progress).unwrap_err();
     assert!(matches!(err, Error::InvalidParameter { ref name, .. } if name == "starts"));
     let err = select_with_progress(&cohort.panel, &[], Criterion::Bic, &progress).unwrap_err();
     assert!(matches!(err, Error::InvalidParameter { ref name, .. } if name == "candidates"));

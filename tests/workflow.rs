@@ -56,13 +56,28 @@ fn mean_posteriors(classes: &serde_json::Value) -> Vec<f64> {
 fn exposure_reaches_classify_on_to1_with_to1risk() {
     let model = temp("to1-risk.json");
     let fit = ok(&gbtm(&[
-        "fit", "--data", TO1, "--exposure", TO1RISK, "--groups", "2", "--json", "--save",
+        "fit",
+        "--data",
+        TO1,
+        "--exposure",
+        TO1RISK,
+        "--groups",
+        "2",
+        "--json",
+        "--save",
         path(&model),
     ]));
     let fit: serde_json::Value = serde_json::from_str(&fit).unwrap();
     assert_eq!(fit["exposure"], true);
     let out = ok(&gbtm(&[
-        "classify", "--model", path(&model), "--data", TO1, "--exposure", TO1RISK, "--json",
+        "classify",
+        "--model",
+        path(&model),
+        "--data",
+        TO1,
+        "--exposure",
+        TO1RISK,
+        "--json",
     ]));
     let classes: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(classes.as_array().unwrap().len(), 378);
@@ -78,14 +93,26 @@ fn exposure_reaches_classify_on_to1_with_to1risk() {
     assert!(err.contains("exposure"), "{err}");
     // Stating the assumption explicitly works, with a note.
     let out = gbtm(&[
-        "classify", "--model", path(&model), "--data", TO1, "--assume-full-exposure",
+        "classify",
+        "--model",
+        path(&model),
+        "--data",
+        TO1,
+        "--assume-full-exposure",
     ]);
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("exposure 1"));
     // The plot takes the exposure too.
     let svg = temp("to1-risk.svg");
     ok(&gbtm(&[
-        "plot", "--model", path(&model), "--data", TO1, "--exposure", TO1RISK, "--out",
+        "plot",
+        "--model",
+        path(&model),
+        "--data",
+        TO1,
+        "--exposure",
+        TO1RISK,
+        "--out",
         path(&svg),
     ]));
 }
@@ -93,7 +120,11 @@ fn exposure_reaches_classify_on_to1_with_to1risk() {
 #[test]
 fn a_model_fitted_with_exposure_needs_it_to_classify() {
     let cohort = synth::three_groups_exposure(600, 3);
-    let fit = Gbtm::poisson(2).order(2).starts(2).fit(&cohort.panel).unwrap();
+    let fit = Gbtm::poisson(2)
+        .order(2)
+        .starts(2)
+        .fit(&cohort.panel)
+        .unwrap();
     assert!(fit.model().uses_exposure());
     let classes = fit.model().classify(&cohort.panel).unwrap();
     let k = fit.model().groups();
@@ -124,10 +155,25 @@ fn every_input_person_gets_a_row_in_input_order() {
     let model = temp("gap-model.json");
     let fit_data = "data-synthetic/three-groups.csv";
     ok(&gbtm(&[
-        "fit", "--data", fit_data, "--groups", "2", "--order", "1", "--starts", "2", "--save",
+        "fit",
+        "--data",
+        fit_data,
+        "--groups",
+        "2",
+        "--order",
+        "1",
+        "--starts",
+        "2",
+        "--save",
         path(&model),
     ]));
-    let out = ok(&gbtm(&["classify", "--model", path(&model), "--data", path(&data)]));
+    let out = ok(&gbtm(&[
+        "classify",
+        "--model",
+        path(&model),
+        "--data",
+        path(&data),
+    ]));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "id,status,group,max_posterior,p1,p2");
     assert_eq!(lines.len(), 4, "{out}");
@@ -155,8 +201,17 @@ fn every_input_person_gets_a_row_in_input_order() {
 fn classify_uses_the_models_ages_and_notes_the_others() {
     let model = temp("ages-model.json");
     ok(&gbtm(&[
-        "fit", "--data", "data-synthetic/three-groups.csv", "--groups", "2", "--order", "2",
-        "--starts", "2", "--save", path(&model),
+        "fit",
+        "--data",
+        "data-synthetic/three-groups.csv",
+        "--groups",
+        "2",
+        "--order",
+        "2",
+        "--starts",
+        "2",
+        "--save",
+        path(&model),
     ]));
     // Columns at 11 and 36 (all empty at 36) lie outside the model's 12..35.
     let data = temp("wider.csv");
@@ -173,8 +228,18 @@ fn select_save_writes_the_chosen_model_for_classify() {
     let model = temp("selected.json");
     let data = "data-synthetic/three-groups.csv";
     let sel = ok(&gbtm(&[
-        "select", "--data", data, "--groups", "1..3", "--order", "2", "--starts", "2", "--json",
-        "--save", path(&model),
+        "select",
+        "--data",
+        data,
+        "--groups",
+        "1..3",
+        "--order",
+        "2",
+        "--starts",
+        "2",
+        "--json",
+        "--save",
+        path(&model),
     ]));
     let sel: serde_json::Value = serde_json::from_str(&sel).unwrap();
     let chosen = sel["selected"].as_u64().unwrap() as usize;
@@ -188,7 +253,13 @@ fn select_save_writes_the_chosen_model_for_classify() {
             .unwrap();
         assert_eq!(m.params().pi[g], want);
     }
-    let out = ok(&gbtm(&["classify", "--model", path(&model), "--data", data]));
+    let out = ok(&gbtm(&[
+        "classify",
+        "--model",
+        path(&model),
+        "--data",
+        data,
+    ]));
     let persons = Panel::from_csv_path(data, &ReadOptions::default())
         .unwrap()
         .input_ids()
@@ -219,7 +290,12 @@ fn to1adj_zip_groups_print_in_the_same_order_for_any_seed() {
     for seed in ["2", "3"] {
         let other = run(seed);
         for (a, b) in shares(&one).iter().zip(shares(&other)) {
-            assert!((a - b).abs() < 1e-6, "seed {seed}: {:?} vs {:?}", shares(&one), shares(&other));
+            assert!(
+                (a - b).abs() < 1e-6,
+                "seed {seed}: {:?} vs {:?}",
+                shares(&one),
+                shares(&other)
+            );
         }
     }
 }
@@ -229,7 +305,14 @@ fn groups_are_numbered_by_expected_cases_whatever_the_seed() {
     let cohort = synth::three_groups(800, 4);
     let fits: Vec<_> = [1, 2, 3]
         .iter()
-        .map(|&s| Gbtm::poisson(3).order(2).starts(3).seed(s).fit(&cohort.panel).unwrap())
+        .map(|&s| {
+            Gbtm::poisson(3)
+                .order(2)
+                .starts(3)
+                .seed(s)
+                .fit(&cohort.panel)
+                .unwrap()
+        })
         .collect();
     for f in &fits {
         let totals = f.model().expected_totals();
@@ -237,7 +320,13 @@ fn groups_are_numbered_by_expected_cases_whatever_the_seed() {
     }
     for f in &fits[1..] {
         if (f.log_likelihood() - fits[0].log_likelihood()).abs() < 1e-6 {
-            for (a, b) in f.model().params().pi.iter().zip(&fits[0].model().params().pi) {
+            for (a, b) in f
+                .model()
+                .params()
+                .pi
+                .iter()
+                .zip(&fits[0].model().params().pi)
+            {
                 assert!((a - b).abs() < 1e-6);
             }
         }
@@ -247,7 +336,12 @@ fn groups_are_numbered_by_expected_cases_whatever_the_seed() {
 #[test]
 fn save_is_checked_before_the_data_are_read() {
     let out = gbtm(&[
-        "fit", "--data", "no-such-file.csv", "--groups", "2", "--save",
+        "fit",
+        "--data",
+        "no-such-file.csv",
+        "--groups",
+        "2",
+        "--save",
         "/no-such-folder/m.json",
     ]);
     assert_eq!(out.status.code(), Some(1));
@@ -257,23 +351,49 @@ fn save_is_checked_before_the_data_are_read() {
     // An output may not overwrite an input.
     let data = temp("input.csv");
     std::fs::write(&data, "id,12,13\na,1,0\nb,0,2\n").unwrap();
-    let out = gbtm(&["fit", "--data", path(&data), "--groups", "1", "--save", path(&data)]);
+    let out = gbtm(&[
+        "fit",
+        "--data",
+        path(&data),
+        "--groups",
+        "1",
+        "--save",
+        path(&data),
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(&data).unwrap(), "id,12,13\na,1,0\nb,0,2\n");
+    assert_eq!(
+        std::fs::read_to_string(&data).unwrap(),
+        "id,12,13\na,1,0\nb,0,2\n"
+    );
 }
 
 #[test]
 fn forecast_table_lists_the_ages_and_splits_past_from_future() {
     let model = temp("forecast-model.json");
     ok(&gbtm(&[
-        "fit", "--data", "data-synthetic/three-groups.csv", "--groups", "2", "--order", "2",
-        "--starts", "2", "--save", path(&model),
+        "fit",
+        "--data",
+        "data-synthetic/three-groups.csv",
+        "--groups",
+        "2",
+        "--order",
+        "2",
+        "--starts",
+        "2",
+        "--save",
+        path(&model),
     ]));
     // Observed at 12, 13 and 15: 14 is a past gap, 16..35 the future.
     let data = temp("short.csv");
     std::fs::write(&data, "id,12,13,14,15\na,1,0,,2\n").unwrap();
     let out = ok(&gbtm(&[
-        "classify", "--model", path(&model), "--data", path(&data), "--forecast", "--level",
+        "classify",
+        "--model",
+        path(&model),
+        "--data",
+        path(&data),
+        "--forecast",
+        "--level",
         "0.8",
     ]));
     let mut lines = out.lines();
@@ -294,7 +414,9 @@ fn forecast_table_lists_the_ages_and_splits_past_from_future() {
 #[test]
 fn usage_errors_exit_2_and_data_errors_exit_1() {
     // --level needs --forecast; --csv is no option.
-    let level = gbtm(&["classify", "--model", "m.json", "--data", "d.csv", "--level", "0.8"]);
+    let level = gbtm(&[
+        "classify", "--model", "m.json", "--data", "d.csv", "--level", "0.8",
+    ]);
     assert_eq!(level.status.code(), Some(2));
     let csv = gbtm(&["classify", "--model", "m.json", "--data", "d.csv", "--csv"]);
     assert_eq!(csv.status.code(), Some(2));

@@ -92,7 +92,9 @@ pub fn plot(a: PlotArgs) -> Output {
     check_output(&a.out, &inputs)?;
     let (model, panel) = load(&a.apply)?;
     let mut popts = gbtm::plot::PlotOptions::default();
-    popts.title = a.title;
+    if let Some(t) = a.title {
+        popts = popts.with_title(t);
+    }
     gbtm::plot::write_trajectory_svg(&model, &panel, &popts, &a.out)?;
     Ok(format!("wrote {}\n", a.out.display()))
 }

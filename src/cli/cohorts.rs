@@ -93,7 +93,10 @@ pub fn simulate(a: SimArgs) -> Output {
     // Everything is made; now write it all.
     let writes = [
         (a.exposure_out.as_deref(), exposure),
-        (a.truth.as_deref(), a.truth.as_ref().map(|_| cohort.truth_csv())),
+        (
+            a.truth.as_deref(),
+            a.truth.as_ref().map(|_| cohort.truth_csv()),
+        ),
         (a.write_scenario.as_deref(), scenario_json),
         (Some(a.out.as_path()), Some(p.to_wide_csv())),
     ];
@@ -161,7 +164,9 @@ pub fn reproduce(a: ReproduceArgs) -> Output {
         Some(path) => Panel::from_csv_path(path, &ReadOptions::default())?,
         None => {
             let seed = a.cohort_seed.unwrap_or(FOUR_PROFILES_SEED);
-            Scenario::builtin("four-profiles")?.simulate(630, seed)?.panel
+            Scenario::builtin("four-profiles")?
+                .simulate(630, seed)?
+                .panel
         }
     };
     let mut opts = ReproduceOptions::default();
@@ -173,22 +178,22 @@ pub fn reproduce(a: ReproduceArgs) -> Output {
     }
     let (rep, fit) = reproduce_with_progress(&panel, &opts, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let mut popts = gbtm::plot::PlotOptions::default();
-    popts.title = Some(format!(
-        "Synthetic four-profiles cohort ({} persons): {}-group {} trajectories",
-        rep.n_persons,
-        rep.selected_groups,
-        match rep.model {
-            Family::Poisson => "Poisson",
-            Family::Zip => "zero-inflated Poisson",
-        }
-    ));
-    popts.group_names = Some(
-        rep.groups
-            .iter()
-            .map(|p| p.label.replace('_', " "))
-            .collect(),
-    );
+    let popts = gbtm::plot::PlotOptions::default()
+        .with_title(format!(
+            "Synthetic four-profiles cohort ({} persons): {}-group {} trajectories",
+            rep.n_persons,
+            rep.selected_groups,
+            match rep.model {
+                Family::Poisson => "Poisson",
+                Family::Zip => "zero-inflated Poisson",
+            }
+        ))
+        .with_group_names(
+            rep.groups
+                .iter()
+                .map(|p| p.label.replace('_', " "))
+                .collect(),
+        );
     let svg = gbtm::plot::trajectory_svg(fit.model(), &panel, &popts)?;
     let text = if a.json {
         to_json(&rep)?

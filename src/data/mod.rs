@@ -245,7 +245,10 @@ impl Panel {
             ages: cols.iter().map(|&j| self.ages[j]).collect(),
             counts: Array2::zeros((0, cols.len())),
             observed: Array2::from_elem((0, cols.len()), false),
-            exposure: self.exposure.as_ref().map(|_| Array2::zeros((0, cols.len()))),
+            exposure: self
+                .exposure
+                .as_ref()
+                .map(|_| Array2::zeros((0, cols.len()))),
             input_ids: self.input_ids.clone(),
             input_rows: Vec::new(),
             source: self.source.clone(),

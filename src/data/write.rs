@@ -102,7 +102,9 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
         _ => std::path::PathBuf::from("."),
     };
     let real_dir = dir.canonicalize().map_err(io)?;
-    let name = path.file_name().ok_or_else(|| io(std::io::Error::other("names no file")))?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| io(std::io::Error::other("names no file")))?;
     let resolved = match path.canonicalize() {
         Ok(p) => p,
         Err(_) => real_dir.join(name),

@@ -158,7 +158,8 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
     let ages = ws.panel.ages();
     for g in 0..p.groups() {
         let group = g + 1;
-        if !(p.pi[g] * n >= 1.0) {
+        let expected = p.pi[g] * n;
+        if expected.is_nan() || expected < 1.0 {
             return Some(Degeneracy::EmptyGroup {
                 group,
                 expected_persons: p.pi[g] * n,

@@ -105,7 +105,6 @@ pub(crate) fn bfgs_update(b: &mut [f64], p: usize, s: &[f64], y: &[f64]) -> bool
     true
 }
 
-
 /// Solves `Lᵀ x = z` by back substitution, given the Cholesky factor `L`:
 /// with `z ~ N(0, I)`, `x ~ N(0, (L Lᵀ)⁻¹)`.
 pub(crate) fn solve_upper_transposed(l: &[f64], n: usize, z: &[f64]) -> Vec<f64> {

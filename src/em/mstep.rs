@@ -10,9 +10,9 @@
 use ndarray::Array2;
 
 use super::estep::{softplus, Stats};
+use super::linalg::{cholesky, cholesky_solve};
 use super::workspace::Workspace;
 use crate::model::Params;
-use super::linalg::{cholesky, cholesky_solve};
 
 /// The two pooled problems: maximise `Σ_t a_t·η_t − b_t·link(η_t)` with
 /// `η = X β`, where link is `exp` (Poisson) or softplus (logistic).

@@ -8,7 +8,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::refine::{nested_starts, refine, split_starts, Nested};
-use super::run::{best_usable, rank, run_em, Control, Run, SAME_OPTIMUM, SCREEN_FACTOR, SCREEN_ITER};
+use super::run::{
+    best_usable, rank, run_em, Control, Run, SAME_OPTIMUM, SCREEN_FACTOR, SCREEN_ITER,
+};
 use super::start::{curve_features, start_params};
 use super::workspace::Workspace;
 use crate::model::{Family, Params};

@@ -127,7 +127,8 @@ pub(crate) fn split_starts(
     let (post, _) = posteriors(&prev_ws, prev);
     let keys = split_keys(ws);
     let k = ws.spec.groups();
-    let (slots, left) = nesting(prev_spec, ws.spec).unwrap_or_else(|| ((0..k - 1).collect(), k - 1));
+    let (slots, left) =
+        nesting(prev_spec, ws.spec).unwrap_or_else(|| ((0..k - 1).collect(), k - 1));
     let n = post.nrows();
     let mut out = Vec::new();
     for s in 0..prev.groups() {
@@ -183,7 +184,8 @@ pub(crate) fn nested_starts(spec: &ModelSpec, prev_spec: &ModelSpec, prev: &Para
         let Some(mut b) = pad(&prev.beta[s], spec.orders()[left] + 1) else {
             continue;
         };
-        if let (Some(gm), Some(pg), Some(q)) = (gamma.as_mut(), prev.gamma.as_ref(), spec.iorders()) {
+        if let (Some(gm), Some(pg), Some(q)) = (gamma.as_mut(), prev.gamma.as_ref(), spec.iorders())
+        {
             let Some(z) = pad(&pg[s], q[left] + 1) else {
                 continue;
             };

@@ -14,8 +14,8 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 use super::estep::stats_from_weights;
-use super::workspace::Workspace;
 use super::mstep::mstep;
+use super::workspace::Workspace;
 use crate::model::{Family, Params};
 
 /// The random stream for start `index` under `seed`.

@@ -83,7 +83,11 @@ impl Cells {
 impl<'a> Workspace<'a> {
     pub(crate) fn new(panel: &'a Panel, spec: &'a ModelSpec, scale: AgeScale) -> Self {
         let ages = &panel.ages;
-        let x = spec.orders().iter().map(|&o| scale.basis(ages, o)).collect();
+        let x = spec
+            .orders()
+            .iter()
+            .map(|&o| scale.basis(ages, o))
+            .collect();
         let z = spec
             .iorders()
             .into_iter()
@@ -122,4 +126,3 @@ impl<'a> Workspace<'a> {
         self.panel.ages.len()
     }
 }
-

@@ -18,8 +18,8 @@ use crate::em::degeneracy::at_boundary;
 use crate::em::estep::posteriors;
 use crate::em::linalg::negative_definite_except;
 use crate::em::multistart::{local_optima, search, Search};
-use crate::em::refine::Nested;
 use crate::em::polish::hessian;
+use crate::em::refine::Nested;
 use crate::em::run::{best_usable, Control, Run, SAME_OPTIMUM};
 use crate::em::workspace::Workspace;
 use crate::error::{Error, Result};
@@ -303,7 +303,12 @@ impl Gbtm {
         )?;
         // Number the groups by the seed-independent rule.
         let order = model.canonical_order();
-        let number = |old: usize| order.iter().position(|&g| g + 1 == old).map_or(old, |p| p + 1);
+        let number = |old: usize| {
+            order
+                .iter()
+                .position(|&g| g + 1 == old)
+                .map_or(old, |p| p + 1)
+        };
         let post = post.select(ndarray::Axis(1), &order);
         let starts = outcome.starts;
         Ok(Fit {

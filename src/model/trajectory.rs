@@ -81,9 +81,7 @@ impl TrajectoryModel {
             _ => false,
         };
         if !lens_ok(&params.beta, spec.orders()) || !zi_ok || params.pi.len() != k {
-            return Err(invalid(
-                "the parameters do not match the model structure",
-            ));
+            return Err(invalid("the parameters do not match the model structure"));
         }
         let finite = params
             .beta

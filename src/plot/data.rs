@@ -52,10 +52,7 @@ pub(super) fn group_data(model: &TrajectoryModel, panel: &Panel) -> Result<Vec<G
     let n = classes.len().max(1) as f64;
     Ok((0..k)
         .map(|g| {
-            let curve = grid
-                .iter()
-                .map(|&a| (a, model.expected_at(g, a)))
-                .collect();
+            let curve = grid.iter().map(|&a| (a, model.expected_at(g, a))).collect();
             let means = (0..t)
                 .filter(|&j| ns[g][j] > 0)
                 .map(|j| (panel.ages()[j] as f64, sums[g][j] / ns[g][j] as f64))

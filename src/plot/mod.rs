@@ -43,10 +43,12 @@ pub use style::{group_colour, PALETTE};
 ///
 /// ```
 /// use gbtm::plot::PlotOptions;
-/// let opts = PlotOptions { title: Some("TO1adj, 4 groups".into()), ..Default::default() };
+/// let opts = PlotOptions::default().with_title("TO1adj, 4 groups");
 /// assert_eq!((opts.width, opts.height), (900, 560));
+/// assert_eq!(opts.title.as_deref(), Some("TO1adj, 4 groups"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct PlotOptions {
     /// Title; `None` gives "K-group Poisson (or zero-inflated Poisson)
     /// trajectories" and the panel's file name.
@@ -60,6 +62,30 @@ pub struct PlotOptions {
     /// Names of the groups in the legend (e.g. `early_peak`), in group
     /// order; `None` (or a name missing) gives "Group k".
     pub group_names: Option<Vec<String>>,
+}
+
+impl PlotOptions {
+    /// The same options with this title.
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+    /// The same options with this image size in pixels.
+    pub fn with_size(mut self, width: u32, height: u32) -> Self {
+        self.width = width;
+        self.height = height;
+        self
+    }
+    /// The same options with or without the observed means.
+    pub fn with_observed(mut self, show: bool) -> Self {
+        self.show_observed = show;
+        self
+    }
+    /// The same options with these group names in the legend.
+    pub fn with_group_names(mut self, names: Vec<String>) -> Self {
+        self.group_names = Some(names);
+        self
+    }
 }
 
 impl Default for PlotOptions {
@@ -90,7 +116,11 @@ impl Default for PlotOptions {
 /// assert!(trajectory_svg(fit.model(), &older, &PlotOptions::default()).is_err());
 /// # Ok::<(), gbtm::Error>(())
 /// ```
-pub fn trajectory_svg(model: &TrajectoryModel, panel: &Panel, opts: &PlotOptions) -> Result<String> {
+pub fn trajectory_svg(
+    model: &TrajectoryModel,
+    panel: &Panel,
+    opts: &PlotOptions,
+) -> Result<String> {
     if opts.width < 400 || opts.width > 20_000 {
         return Err(Error::param(
             "width",

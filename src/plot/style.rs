@@ -64,7 +64,6 @@ pub(super) fn font(size: f64) -> (&'static str, f64) {
 }
 pub(super) const FONT: &str = "sans-serif";
 
-
 /// Vertex offsets (pixels) of marker shape `g`: circle, triangle, square,
 /// diamond, inverted triangle, hexagon, then around again.
 pub(super) fn marker_shape(g: usize) -> Vec<(i32, i32)> {
@@ -135,4 +134,3 @@ pub(super) fn tick(v: f64) -> String {
         s.to_string()
     }
 }
-

@@ -171,8 +171,7 @@ impl TrajectoryModel {
                     status.push(PersonStatus::Classified);
                 }
                 None => {
-                    all.row_mut(i)
-                        .assign(&ndarray::aview1(&self.params().pi));
+                    all.row_mut(i).assign(&ndarray::aview1(&self.params().pi));
                     status.push(PersonStatus::NoObservedYear);
                 }
             }

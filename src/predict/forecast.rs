@@ -192,7 +192,11 @@ impl TrajectoryModel {
                 ages: todo.iter().map(|&t| ages[t]).collect(),
                 expected: todo
                     .iter()
-                    .map(|&t| (0..k).map(|g| w[g] * (1.0 - omega(g, t)) * rates[[g, t]]).sum::<f64>())
+                    .map(|&t| {
+                        (0..k)
+                            .map(|g| w[g] * (1.0 - omega(g, t)) * rates[[g, t]])
+                            .sum::<f64>()
+                    })
                     .sum(),
                 lower,
                 upper,

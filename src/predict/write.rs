@@ -93,7 +93,10 @@ pub fn forecasts_csv(forecasts: &[PersonForecast], groups: usize, level: f64) ->
             f.id.clone(),
             f.status.to_string(),
             f.group.to_string(),
-            format!("{:.6}", f.posteriors.get(f.group - 1).copied().unwrap_or(0.0)),
+            format!(
+                "{:.6}",
+                f.posteriors.get(f.group - 1).copied().unwrap_or(0.0)
+            ),
         ];
         r.extend(f.posteriors.iter().map(|p| format!("{p:.6}")));
         r.push(f.observed_total.to_string());

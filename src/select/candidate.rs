@@ -166,4 +166,3 @@ impl CandidateResult {
         self.fit.as_ref().map(|s| criterion.value(s))
     }
 }
-

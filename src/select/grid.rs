@@ -69,4 +69,3 @@ pub fn order_grid(groups: usize, orders: RangeInclusive<usize>) -> Vec<Vec<usize
     });
     out
 }
-

@@ -141,8 +141,7 @@ pub fn select_with_progress(
                 let nest = previous
                     .iter()
                     .filter(|(i, f)| {
-                        candidates[*i].family() == c.family()
-                            && f.model().groups() + 1 == k
+                        candidates[*i].family() == c.family() && f.model().groups() + 1 == k
                     })
                     .max_by(|(_, a), (_, b)| {
                         let fits_in = |f: &Fit| nesting(f.model().spec(), &specs[j]).is_some();

@@ -275,4 +275,3 @@ fn orders_text(orders: &[usize], iorders: Option<&[usize]>) -> String {
         None => join(orders),
     }
 }
-

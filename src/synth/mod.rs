@@ -282,7 +282,10 @@ pub fn draw(
     };
     let n = persons.unwrap_or(1000);
     if n == 0 {
-        return Err(crate::Error::param("persons", "at least one person is needed"));
+        return Err(crate::Error::param(
+            "persons",
+            "at least one person is needed",
+        ));
     }
     let c = match teaching {
         Some(family) => three_group_cohort(family, 0.0, n, seed),

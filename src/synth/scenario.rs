@@ -294,10 +294,8 @@ impl Scenario {
             path: name.clone(),
             source,
         })?;
-        let s: Scenario = serde_json::from_str(&text).map_err(|source| Error::Json {
-            path: name,
-            source,
-        })?;
+        let s: Scenario =
+            serde_json::from_str(&text).map_err(|source| Error::Json { path: name, source })?;
         s.validate()?;
         Ok(s)
     }
