@@ -26,7 +26,9 @@ pub(crate) mod run;
 pub(crate) mod start;
 pub(crate) mod workspace;
 
+#[cfg(test)]
+mod tests;
 
 pub use degeneracy::{Boundary, Degeneracy};
-pub use multistart::{LocalOptimum, SAME_OPTIMUM};
-pub use run::Termination;
+pub use multistart::LocalOptimum;
+pub use run::{Termination, SAME_OPTIMUM};
