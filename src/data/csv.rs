@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
 
+use super::records::{
+    bad_header, check_ragged, is_missing, parse_number, read_records, read_text, trailing_age,
+    Records,
+};
 use super::{check_count, check_exposure, CellAt, Panel};
 use crate::error::{Error, Result};
 
@@ -40,115 +44,6 @@ impl ReadOptions {
         self.exposure = Some(path.into());
         self
     }
-}
-
-/// Cells of one CSV file: (line number, cells), header first.
-type Records = Vec<(u64, Vec<String>)>;
-
-fn read_records(text: &str, path: &str) -> Result<Records> {
-    let mut rdr = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    let mut lines = LineCounter::new(text);
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| Error::Csv {
-            path: path.to_string(),
-            row: e.position().map_or(0, |p| lines.line_at(p.byte() as usize)),
-            message: e.to_string(),
-        })?;
-        let line = rec
-            .position()
-            .map_or(0, |p| lines.line_at(p.byte() as usize));
-        // Skip wholly blank lines (a trailing newline, say).
-        if rec.len() == 1 && rec[0].is_empty() {
-            continue;
-        }
-        out.push((line, rec.iter().map(str::to_string).collect()));
-    }
-    if out.is_empty() {
-        return Err(Error::NoPersons {
-            path: path.to_string(),
-        });
-    }
-    Ok(out)
-}
-
-/// Line numbers (1-based) of byte offsets, for offsets given in increasing
-/// order. The csv crate's own line count is off after blank lines and with
-/// `\r\n` line ends; counting newlines before the record's first
-/// non-newline byte is not.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    pos: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text: text.as_bytes(),
-            pos: 0,
-            line: 1,
-        }
-    }
-
-    fn line_at(&mut self, byte: usize) -> u64 {
-        let mut start = byte.min(self.text.len());
-        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        if start < self.pos {
-            // Offsets went backwards (an error position): count afresh.
-            self.pos = 0;
-            self.line = 1;
-        }
-        self.line += self.text[self.pos..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        self.pos = start;
-        self.line
-    }
-}
-
-fn is_missing(cell: &str) -> bool {
-    cell.is_empty()
-        || cell == "."
-        || cell.eq_ignore_ascii_case("na")
-        || cell.eq_ignore_ascii_case("nan")
-}
-
-fn parse_number(cell: &str, at: &CellAt<'_>) -> Result<f64> {
-    cell.parse::<f64>().map_err(|_| Error::NonNumeric {
-        path: at.path.to_string(),
-        row: at.row,
-        column: at.column.to_string(),
-        value: cell.to_string(),
-    })
-}
-
-/// The integer age at the end of a header cell (`Offense12` → 12).
-fn trailing_age(name: &str) -> Option<i64> {
-    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    if digits == 0 {
-        return None;
-    }
-    name[name.len() - digits..].parse().ok()
-}
-
-fn check_ragged(path: &str, line: u64, expected: usize, found: usize) -> Result<()> {
-    if expected != found {
-        return Err(Error::RaggedRow {
-            path: path.to_string(),
-            row: line,
-            expected,
-            found,
-        });
-    }
-    Ok(())
 }
 
 /// A parsed wide file: ids (if an `id` column exists), ages ascending, values
@@ -227,21 +122,6 @@ fn parse_wide(
         ages: age_cols.iter().map(|&(a, _)| a).collect(),
         values,
         lines,
-    })
-}
-
-fn bad_header(path: &str, column: &str, message: &str) -> Error {
-    Error::BadHeader {
-        path: path.to_string(),
-        column: column.to_string(),
-        message: message.to_string(),
-    }
-}
-
-fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.display().to_string(),
-        source,
     })
 }
 

@@ -9,6 +9,7 @@
 //! filled with zero.
 
 pub mod csv;
+mod records;
 pub mod write;
 
 use ndarray::{Array2, ArrayView2};

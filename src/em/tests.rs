@@ -53,28 +53,17 @@ fn counts(n: usize, ages: &[i64]) -> Array2<f64> {
             return f64::NAN;
         }
         let x = (t as f64 - ages.len() as f64 / 3.0) / 3.0;
-        let lambda = if i % 3 == 0 {
-            2.0 * (-x * x).exp() + 0.2
-        } else {
-            0.3
-        };
+        let lambda = [2.0 * (-x * x).exp() + 0.2, 0.3, 0.3][i % 3];
         poisson_quantile(lambda, unif(i, t, 2))
     })
 }
 
 /// An `n × t` panel at ages 12.., optionally with exposures in (0.2, 1]
-/// (about 30% of them exactly 1).
+/// (about 20% of them exactly 1).
 fn panel(n: usize, t: usize, with_exposure: bool) -> Panel {
     let ages: Vec<i64> = (12..12 + t as i64).collect();
     let y = counts(n, &ages);
-    let e = Array2::from_shape_fn(y.dim(), |(i, t)| {
-        let u = unif(i, t, 3);
-        if u > 0.7 {
-            1.0
-        } else {
-            0.2 + u
-        }
-    });
+    let e = Array2::from_shape_fn(y.dim(), |(i, t)| (0.2 + unif(i, t, 3)).min(1.0));
     Panel::from_arrays(y.view(), &ages, with_exposure.then(|| e.view())).expect("valid panel")
 }
 
@@ -104,13 +93,8 @@ fn mat_vec(a: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
 
 /// `L Lᵀ` for row-major n × n `l`.
 fn l_lt(l: &[f64], n: usize) -> Vec<f64> {
-    let mut out = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..n {
-            out[i * n + j] = (0..n).map(|k| l[i * n + k] * l[j * n + k]).sum();
-        }
-    }
-    out
+    let l = Array2::from_shape_vec((n, n), l.to_vec()).expect("n × n");
+    l.dot(&l.t()).into_iter().collect()
 }
 
 fn assert_close(a: &[f64], b: &[f64], tol: f64) {
@@ -197,21 +181,19 @@ fn cholesky_reproduces_the_matrix() {
 fn cholesky_refuses_indefinite_and_nan() {
     assert!(cholesky(&[1.0, 2.0, 2.0, 1.0], 2).is_none());
     assert!(cholesky(&[-1.0, 0.0, 0.0, 1.0], 2).is_none());
+    assert!(cholesky(&[-2.0], 1).is_none());
+    assert!(cholesky(&[1.0, 1.0, 1.0, 1.0], 2).is_none(), "singular");
     assert!(cholesky(&[f64::NAN, 0.0, 0.0, 1.0], 2).is_none());
     assert!(cholesky(&[1.0, f64::NAN, f64::NAN, 1.0], 2).is_none());
 }
 
 #[test]
-fn cholesky_solve_solves() {
+fn triangular_solves() {
     let l = cholesky(&SPD, 3).expect("SPD");
     let b = [1.0, -2.0, 0.5];
     let x = cholesky_solve(&l, 3, &b);
     assert_close(&mat_vec(&SPD, 3, &x), &b, 1e-12);
-}
-
-#[test]
-fn solve_upper_transposed_solves() {
-    let l = cholesky(&SPD, 3).expect("SPD");
+    // Lᵀ x = z.
     let z = [0.3, -1.2, 2.0];
     let x = solve_upper_transposed(&l, 3, &z);
     let lt_x: Vec<f64> = (0..3)
