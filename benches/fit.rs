@@ -3,8 +3,8 @@
 //!
 //! Run: `cargo bench --bench fit` (add `-- estep` for the E-step alone).
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use gbtm::synth::{default_ages, simulate, SimOptions};
+use criterion::{Criterion, criterion_group, criterion_main};
+use gbtm::synth::{SimOptions, default_ages, simulate};
 use gbtm::{Family, Gbtm, ModelSpec, Panel, Params};
 
 fn four_groups(family: Family, persons: usize) -> Panel {

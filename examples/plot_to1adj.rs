@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use gbtm::plot::{write_trajectory_svg, PlotOptions};
+use gbtm::plot::{PlotOptions, write_trajectory_svg};
 use gbtm::{Gbtm, Panel, ReadOptions};
 
 fn main() -> Result<(), gbtm::Error> {

@@ -7,9 +7,9 @@
 //! a cubic cannot follow the scenario's piecewise log-linear curves to 10%;
 //! with order 3 the largest error was 15.1%).
 
+use gbtm::Gbtm;
 use gbtm::diagnostics::assign;
 use gbtm::synth::scenario::Scenario;
-use gbtm::Gbtm;
 
 fn main() -> Result<(), gbtm::Error> {
     let order: usize = std::env::args()

@@ -6,7 +6,7 @@
 //!
 //! Run: `cargo run --release --example reproduce_seeds`
 
-use gbtm::study::four_profiles::{reproduce, ReproduceOptions, PUBLISHED};
+use gbtm::study::four_profiles::{PUBLISHED, ReproduceOptions, reproduce};
 use gbtm::synth::scenario::Scenario;
 
 fn main() -> Result<(), gbtm::Error> {

@@ -59,11 +59,11 @@ pub mod synth;
 /// The ndarray version used in gbtm's signatures.
 pub use ndarray;
 
-pub use data::csv::ReadOptions;
 pub use data::Panel;
+pub use data::csv::ReadOptions;
 pub use design::AgeScale;
 pub use diagnostics::Diagnostics;
-pub use em::{Boundary, Degeneracy, LocalOptimum, Termination, SAME_OPTIMUM};
+pub use em::{Boundary, Degeneracy, LocalOptimum, SAME_OPTIMUM, Termination};
 pub use error::{Error, Result};
 pub use fit::{Fit, FitInfo, Gbtm};
 pub use model::{Family, ModelSpec, Params, TrajectoryModel};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::design::AgeScale;
-use crate::diagnostics::{aic, bic, Diagnostics};
+use crate::diagnostics::{Diagnostics, aic, bic};
 use crate::em::{Boundary, LocalOptimum, Termination};
 use crate::fit::Fit;
 use crate::model::Family;

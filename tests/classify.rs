@@ -30,10 +30,12 @@ fn saved_and_loaded_model_gives_the_fits_posteriors() {
     assert!(worst <= 1e-12, "largest posterior difference {worst:e}");
     // Group numbers count from 1 and agree with the fit's assignments.
     let assigned = fit.assignments();
-    assert!(classes
-        .iter()
-        .zip(&assigned)
-        .all(|(c, &g)| c.group == g + 1 && c.status == PersonStatus::Classified));
+    assert!(
+        classes
+            .iter()
+            .zip(&assigned)
+            .all(|(c, &g)| c.group == g + 1 && c.status == PersonStatus::Classified)
+    );
     // No temporary file is left behind by the atomic write.
     let leftovers = std::fs::read_dir(path.parent().unwrap())
         .unwrap()

@@ -97,10 +97,10 @@ impl Failures {
         if !want(&err) {
             self.fail(case, format!("not the expected error: {err:?}"));
         }
-        if let (Some(src), Some(path)) = (source, path_of(&err)) {
-            if path != src || !msg.contains(src) {
-                self.fail(case, format!("error {err:?} should name {src:?}"));
-            }
+        if let (Some(src), Some(path)) = (source, path_of(&err))
+            && (path != src || !msg.contains(src))
+        {
+            self.fail(case, format!("error {err:?} should name {src:?}"));
         }
         for part in mentions {
             if !msg.contains(part) {

@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use gbtm::plot::{group_colour, trajectory_svg, write_trajectory_svg, PlotOptions};
-use gbtm::{synth, Error, Gbtm, Panel, TrajectoryModel};
+use gbtm::plot::{PlotOptions, group_colour, trajectory_svg, write_trajectory_svg};
+use gbtm::{Error, Gbtm, Panel, TrajectoryModel, synth};
 
 struct Case {
     panel: Panel,

@@ -61,7 +61,7 @@ fn censoring_matches_the_report() {
         .age_at_reference
         .iter()
         .zip(&c.truth)
-        .filter(|(_, &g)| g == 1)
+        .filter(|(_, g)| **g == 1)
         .map(|(a, _)| *a)
         .collect();
     let early_complete = early.iter().filter(|a| a.is_none()).count() as f64 / early.len() as f64;
@@ -164,10 +164,12 @@ fn a_bad_scenario_is_a_typed_error() {
     s.groups[1].zero_inflation = 1.5;
     let err = s.simulate(10, 1).unwrap_err();
     assert!(err.to_string().contains("zero inflation"), "{err}");
-    assert!(Scenario::builtin("no-such")
-        .unwrap_err()
-        .to_string()
-        .contains("four-profiles"));
+    assert!(
+        Scenario::builtin("no-such")
+            .unwrap_err()
+            .to_string()
+            .contains("four-profiles")
+    );
 }
 
 #[test]

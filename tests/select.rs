@@ -2,13 +2,13 @@
 //! order grid, model probabilities, adequacy flags, failed candidates, and
 //! criterion parsing.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use gbtm::select::{
-    adequacy_failures, order_grid, select, select_with_progress, CandidateResult, Criterion,
-    Selection,
+    CandidateResult, Criterion, Selection, adequacy_failures, order_grid, select,
+    select_with_progress,
 };
 use gbtm::synth::{self, SimOptions};
 use gbtm::{Error, Family, FitSummary, Gbtm, ModelSpec, Panel, Params};
@@ -221,9 +221,10 @@ fn order_grid_lists_each_multiset_once() {
         assert!(o.iter().all(|x| (1..=3).contains(x)));
     }
     // Simpler candidates (fewer parameters) first.
-    assert!(grid
-        .windows(2)
-        .all(|w| w[0].iter().sum::<usize>() <= w[1].iter().sum::<usize>()));
+    assert!(
+        grid.windows(2)
+            .all(|w| w[0].iter().sum::<usize>() <= w[1].iter().sum::<usize>())
+    );
     assert_eq!(grid[0], vec![1, 1, 1]);
     assert_eq!(grid[9], vec![3, 3, 3]);
     assert_eq!(
@@ -300,9 +301,10 @@ fn adequacy_flags_name_the_broken_rule() {
     s.groups[0].assigned_share = 0.44;
     let f = adequacy_failures(&s);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert!(f[0]
-        .to_string()
-        .starts_with("group 1: estimated share 0.500 and assigned share 0.440"));
+    assert!(
+        f[0].to_string()
+            .starts_with("group 1: estimated share 0.500 and assigned share 0.440")
+    );
     s.groups[0].assigned_share = 0.46;
     assert!(adequacy_failures(&s).is_empty(), "a gap of 0.04 passes");
 

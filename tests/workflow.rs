@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use gbtm::{synth, Error, Gbtm, Panel, PersonStatus, ReadOptions};
+use gbtm::{Error, Gbtm, Panel, PersonStatus, ReadOptions, synth};
 
 const EXE: &str = env!("CARGO_BIN_EXE_gbtm");
 const TO1: &str = "../shared/data/crimCV/TO1.csv";
@@ -31,6 +31,26 @@ fn ok(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Fits two groups of the given order to the shipped three-group cohort
+/// and saves the model as `name`.json.
+fn two_group_model(name: &str, order: &str) -> PathBuf {
+    let model = temp(&format!("{name}.json"));
+    ok(&gbtm(&[
+        "fit",
+        "--data",
+        "data-synthetic/three-groups.csv",
+        "--groups",
+        "2",
+        "--order",
+        order,
+        "--starts",
+        "2",
+        "--save",
+        path(&model),
+    ]));
+    model
 }
 
 fn path(p: &Path) -> &str {
@@ -199,20 +219,7 @@ fn every_input_person_gets_a_row_in_input_order() {
 
 #[test]
 fn classify_uses_the_models_ages_and_notes_the_others() {
-    let model = temp("ages-model.json");
-    ok(&gbtm(&[
-        "fit",
-        "--data",
-        "data-synthetic/three-groups.csv",
-        "--groups",
-        "2",
-        "--order",
-        "2",
-        "--starts",
-        "2",
-        "--save",
-        path(&model),
-    ]));
+    let model = two_group_model("ages-model", "2");
     // Columns at 11 and 36 (all empty at 36) lie outside the model's 12..35.
     let data = temp("wider.csv");
     std::fs::write(&data, "id,11,12,13,36\na,0,1,2,\nb,3,0,0,\n").unwrap();
@@ -369,20 +376,7 @@ fn save_is_checked_before_the_data_are_read() {
 
 #[test]
 fn forecast_table_lists_the_ages_and_splits_past_from_future() {
-    let model = temp("forecast-model.json");
-    ok(&gbtm(&[
-        "fit",
-        "--data",
-        "data-synthetic/three-groups.csv",
-        "--groups",
-        "2",
-        "--order",
-        "2",
-        "--starts",
-        "2",
-        "--save",
-        path(&model),
-    ]));
+    let model = two_group_model("forecast-model", "2");
     // Observed at 12, 13 and 15: 14 is a past gap, 16..35 the future.
     let data = temp("short.csv");
     std::fs::write(&data, "id,12,13,14,15\na,1,0,,2\n").unwrap();

@@ -7,7 +7,7 @@ use gbtm::predict::write::{classes_csv, forecasts_csv};
 use gbtm::{Panel, TrajectoryModel};
 
 use super::args::ApplyArgs;
-use super::{note, to_json, Output};
+use super::{Output, note, to_json};
 
 #[derive(clap::Args)]
 pub struct ClassifyArgs {

@@ -4,12 +4,12 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use gbtm::data::write::{check_output, write_atomic};
-use gbtm::study::four_profiles::{reproduce_with_progress, ReproduceOptions};
+use gbtm::study::four_profiles::{ReproduceOptions, reproduce_with_progress};
 use gbtm::synth::scenario::Scenario;
 use gbtm::{Family, Panel, ReadOptions};
 
 use super::args::SearchArgs;
-use super::{to_json, CliError, Output};
+use super::{CliError, Output, to_json};
 
 #[derive(clap::Args)]
 pub struct SimArgs {
@@ -86,7 +86,7 @@ pub fn simulate(a: SimArgs) -> Output {
             return Err(CliError::Value(
                 "--write-scenario",
                 format!("{} is a teaching cohort, not a scenario", a.scenario),
-            ))
+            ));
         }
         _ => None,
     };

@@ -5,11 +5,11 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use gbtm::data::write::check_output;
-use gbtm::select::{order_grid, select_with_progress, Criterion};
+use gbtm::select::{Criterion, order_grid, select_with_progress};
 use gbtm::{Family, Gbtm};
 
-use super::args::{group_range, range, DataArgs, SearchArgs};
-use super::{to_json, CliError, Output};
+use super::args::{DataArgs, SearchArgs, group_range, range};
+use super::{CliError, Output, to_json};
 
 #[derive(clap::Args)]
 pub struct FitArgs {
@@ -169,7 +169,7 @@ pub fn select(a: SelectArgs) -> Output {
                 return Err(CliError::Value(
                     "--save",
                     "no candidate converged, so there is no model to save".into(),
-                ))
+                ));
             }
         }
     }

@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 
 use super::records::{
-    bad_header, check_ragged, is_missing, parse_number, read_records, read_text, trailing_age,
-    Records,
+    Records, bad_header, check_ragged, is_missing, parse_number, read_records, read_text,
+    trailing_age,
 };
-use super::{check_count, check_exposure, CellAt, Panel};
+use super::{CellAt, Panel, check_count, check_exposure};
 use crate::error::{Error, Result};
 
 /// Options for [`Panel::from_csv_path`].
@@ -328,7 +328,7 @@ fn long_panel(records: &Records, path: &str) -> Result<Panel> {
                     path: path.to_string(),
                     row: *line,
                     column: header[j].clone(),
-                })
+                });
             }
             None => 1.0,
         };

@@ -124,13 +124,13 @@ impl Panel {
         if ages.windows(2).any(|w| w[0] >= w[1]) {
             return Err(Error::param("ages", "ages must be strictly increasing"));
         }
-        if let Some(e) = &exposure {
-            if e.dim() != (n, t) {
-                return Err(Error::ExposureMismatch {
-                    path: source.to_string(),
-                    message: format!("exposure is {:?}, counts are {:?}", e.dim(), (n, t)),
-                });
-            }
+        if let Some(e) = &exposure
+            && e.dim() != (n, t)
+        {
+            return Err(Error::ExposureMismatch {
+                path: source.to_string(),
+                message: format!("exposure is {:?}, counts are {:?}", e.dim(), (n, t)),
+            });
         }
         let age_names: Vec<String> = ages.iter().map(|a| a.to_string()).collect();
         let mut y = Array2::<f64>::zeros((n, t));

@@ -31,4 +31,4 @@ mod tests;
 
 pub use degeneracy::{Boundary, Degeneracy};
 pub use multistart::LocalOptimum;
-pub use run::{Termination, SAME_OPTIMUM};
+pub use run::{SAME_OPTIMUM, Termination};

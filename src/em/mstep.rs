@@ -9,7 +9,7 @@
 
 use ndarray::Array2;
 
-use super::estep::{softplus, Stats};
+use super::estep::{Stats, softplus};
 use super::linalg::{cholesky, cholesky_solve};
 use super::workspace::Workspace;
 use crate::model::Params;

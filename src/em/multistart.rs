@@ -7,9 +7,9 @@ use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::refine::{nested_starts, refine, split_starts, Nested};
+use super::refine::{Nested, nested_starts, refine, split_starts};
 use super::run::{
-    best_usable, rank, run_em, Control, Run, SAME_OPTIMUM, SCREEN_FACTOR, SCREEN_ITER,
+    Control, Run, SAME_OPTIMUM, SCREEN_FACTOR, SCREEN_ITER, best_usable, rank, run_em,
 };
 use super::start::{curve_features, start_params};
 use super::workspace::Workspace;

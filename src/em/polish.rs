@@ -3,7 +3,7 @@
 //! approach, and to check that a solution is a maximum (negative definite
 //! Hessian).
 
-use super::estep::{estep, Stats};
+use super::estep::{Stats, estep};
 use super::linalg::{bfgs_update, cholesky, cholesky_solve, damped};
 use super::mstep::{max_abs, score};
 use super::workspace::Workspace;

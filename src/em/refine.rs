@@ -4,14 +4,14 @@
 //! nest a (K − 1)-group solution in a K-group search.
 
 use ndarray::Array2;
-use rand::rngs::ChaCha8Rng;
 use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::estep::posteriors;
 use super::linalg::{negative_definite, solve_upper_transposed};
 use super::polish::{flatten, hessian, unflatten};
-use super::run::{best_usable, rank, run_em, Control, Run, SAME_OPTIMUM, SCREEN_ITER};
+use super::run::{Control, Run, SAME_OPTIMUM, SCREEN_ITER, best_usable, rank, run_em};
 use super::start::{params_from_weights, stream};
 use super::workspace::Workspace;
 use crate::model::{ModelSpec, Params};

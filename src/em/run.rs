@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::degeneracy::{judge, Degeneracy};
+use super::degeneracy::{Degeneracy, judge};
 use super::estep::estep;
 use super::mstep::{max_abs, mstep, score};
 use super::polish::newton_polish;
@@ -87,11 +87,7 @@ pub const SAME_OPTIMUM: f64 = 1e-6;
 
 /// A log-likelihood for ranking: NaN ranks last.
 pub(crate) fn rank(ll: f64) -> f64 {
-    if ll.is_nan() {
-        f64::NEG_INFINITY
-    } else {
-        ll
-    }
+    if ll.is_nan() { f64::NEG_INFINITY } else { ll }
 }
 
 /// The usable run with the highest log-likelihood (the first of equals).

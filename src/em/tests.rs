@@ -3,18 +3,18 @@
 //! concave (one-group Poisson) likelihood, regression tests for fixed
 //! defects, and the nesting of a (K − 1)-group solution.
 
-use ndarray::{aview1, Array2};
+use ndarray::{Array2, aview1};
 
-use super::degeneracy::{judge, Degeneracy};
+use super::degeneracy::{Degeneracy, judge};
 use super::estep::estep;
 use super::linalg::{
     bfgs_update, cholesky, cholesky_solve, damped, negative_definite, negative_definite_except,
     solve_upper_transposed,
 };
-use super::mstep::{gradient, max_abs, score, Link};
+use super::mstep::{Link, gradient, max_abs, score};
 use super::polish::{flatten, hessian, newton_polish, unflatten};
 use super::refine::{nested_starts, nesting};
-use super::run::{has_converged, run_em, Control};
+use super::run::{Control, has_converged, run_em};
 use super::workspace::Workspace;
 use crate::data::Panel;
 use crate::design::AgeScale;

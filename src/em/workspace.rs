@@ -101,10 +101,10 @@ impl<'a> Workspace<'a> {
                     if panel.observed[[i, t]] {
                         let y = panel.counts[[i, t]];
                         c -= statrs::function::gamma::ln_gamma(y + 1.0);
-                        if let Some(e) = &panel.exposure {
-                            if y > 0.0 {
-                                c += y * e[[i, t]].ln();
-                            }
+                        if let Some(e) = &panel.exposure
+                            && y > 0.0
+                        {
+                            c += y * e[[i, t]].ln();
                         }
                     }
                 }

@@ -10,17 +10,17 @@
 
 mod result;
 
-pub use result::{time_esteps, Fit, FitInfo};
+pub use result::{Fit, FitInfo, time_esteps};
 
 use crate::data::Panel;
 use crate::design::AgeScale;
 use crate::em::degeneracy::at_boundary;
 use crate::em::estep::posteriors;
 use crate::em::linalg::negative_definite_except;
-use crate::em::multistart::{local_optima, search, Search};
+use crate::em::multistart::{Search, local_optima, search};
 use crate::em::polish::hessian;
 use crate::em::refine::Nested;
-use crate::em::run::{best_usable, Control, Run, SAME_OPTIMUM};
+use crate::em::run::{Control, Run, SAME_OPTIMUM, best_usable};
 use crate::em::workspace::Workspace;
 use crate::error::{Error, Result};
 use crate::model::{Family, ModelSpec, TrajectoryModel};

@@ -103,7 +103,7 @@ impl TrajectoryModel {
                 return Err(invalid(format!(
                     "not a gbtm model file (format {:?})",
                     other.unwrap_or("missing")
-                )))
+                )));
             }
         }
         let file: ModelFile = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;

@@ -10,6 +10,6 @@ mod file;
 pub mod spec;
 mod trajectory;
 
-pub use file::{ModelFile, FORMAT};
-pub use spec::{Family, ModelSpec, Params, MAX_ORDER};
+pub use file::{FORMAT, ModelFile};
+pub use spec::{Family, MAX_ORDER, ModelSpec, Params};
 pub use trajectory::TrajectoryModel;

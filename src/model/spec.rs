@@ -108,13 +108,13 @@ impl ModelSpec {
                 return Err(Error::param(
                     "iorder",
                     "zero-inflation orders need --model zip",
-                ))
+                ));
             }
             (Family::Zip, None) => {
                 return Err(Error::param(
                     "iorder",
                     "a ZIP model needs zero-inflation orders",
-                ))
+                ));
             }
             (Family::Zip, Some(q)) => {
                 if q.len() != orders.len() {

@@ -26,8 +26,8 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::data::write::write_atomic;
 use crate::data::Panel;
+use crate::data::write::write_atomic;
 use crate::error::{Error, Result};
 use crate::model::TrajectoryModel;
 
@@ -37,7 +37,7 @@ mod style;
 use data::{group_data, legend_label};
 use style::*;
 
-pub use style::{group_colour, PALETTE};
+pub use style::{PALETTE, group_colour};
 
 /// How the plot looks.
 ///
@@ -355,7 +355,7 @@ pub fn write_trajectory_svg(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{synth, Gbtm};
+    use crate::{Gbtm, synth};
 
     #[test]
     fn curves_match_the_fitted_rates_at_the_model_ages() {

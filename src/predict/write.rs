@@ -12,6 +12,32 @@ fn join_ages(ages: &[i64]) -> String {
         .join(" ")
 }
 
+/// `id,status,group,max_posterior,p1..pK`.
+fn person_header(groups: usize) -> Vec<String> {
+    let mut header: Vec<String> = ["id", "status", "group", "max_posterior"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend((1..=groups).map(|g| format!("p{g}")));
+    header
+}
+
+/// The person columns of [`person_header`].
+fn person_cells(id: &str, status: impl ToString, group: usize, posteriors: &[f64]) -> Vec<String> {
+    let max = posteriors
+        .get(group.wrapping_sub(1))
+        .copied()
+        .unwrap_or(0.0);
+    let mut r = vec![
+        id.to_string(),
+        status.to_string(),
+        group.to_string(),
+        format!("{max:.6}"),
+    ];
+    r.extend(posteriors.iter().map(|p| format!("{p:.6}")));
+    r
+}
+
 fn to_csv(rows: Vec<Vec<String>>) -> String {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     for r in rows {
@@ -36,21 +62,9 @@ fn to_csv(rows: Vec<Vec<String>>) -> String {
 /// # Ok::<(), gbtm::Error>(())
 /// ```
 pub fn classes_csv(classes: &[PersonClass], groups: usize) -> String {
-    let mut header: Vec<String> = ["id", "status", "group", "max_posterior"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    header.extend((1..=groups).map(|g| format!("p{g}")));
-    let mut rows = vec![header];
+    let mut rows = vec![person_header(groups)];
     for c in classes {
-        let mut r = vec![
-            c.id.clone(),
-            c.status.to_string(),
-            c.group.to_string(),
-            format!("{:.6}", c.max_posterior),
-        ];
-        r.extend(c.posteriors.iter().map(|p| format!("{p:.6}")));
-        rows.push(r);
+        rows.push(person_cells(&c.id, c.status, c.group, &c.posteriors));
     }
     to_csv(rows)
 }
@@ -75,11 +89,7 @@ pub fn classes_csv(classes: &[PersonClass], groups: usize) -> String {
 /// ```
 pub fn forecasts_csv(forecasts: &[PersonForecast], groups: usize, level: f64) -> String {
     let pct = format!("{}", (level * 100.0).round());
-    let mut header: Vec<String> = ["id", "status", "group", "max_posterior"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    header.extend((1..=groups).map(|g| format!("p{g}")));
+    let mut header = person_header(groups);
     header.push("observed_total".into());
     for part in ["imputed", "future", "total"] {
         header.push(format!("{part}_ages"));
@@ -89,16 +99,7 @@ pub fn forecasts_csv(forecasts: &[PersonForecast], groups: usize, level: f64) ->
     }
     let mut rows = vec![header];
     for f in forecasts {
-        let mut r = vec![
-            f.id.clone(),
-            f.status.to_string(),
-            f.group.to_string(),
-            format!(
-                "{:.6}",
-                f.posteriors.get(f.group - 1).copied().unwrap_or(0.0)
-            ),
-        ];
-        r.extend(f.posteriors.iter().map(|p| format!("{p:.6}")));
+        let mut r = person_cells(&f.id, f.status, f.group, &f.posteriors);
         r.push(f.observed_total.to_string());
         for t in [&f.imputed, &f.future, &f.total] {
             r.push(join_ages(&t.ages));

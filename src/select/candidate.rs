@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::adequacy::{adequacy_failures, AdequacyFailure};
+use super::adequacy::{AdequacyFailure, adequacy_failures};
 use super::criterion::Criterion;
 use crate::model::ModelSpec;
 use crate::report::FitSummary;

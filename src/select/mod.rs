@@ -40,8 +40,8 @@ mod grid;
 mod table;
 
 pub use adequacy::{
-    adequacy_failures, AdequacyFailure, MAX_SHARE_GAP, MIN_AVEPP, MIN_GROUP_PERSONS,
-    MIN_GROUP_SHARE, MIN_OCC,
+    AdequacyFailure, MAX_SHARE_GAP, MIN_AVEPP, MIN_GROUP_PERSONS, MIN_GROUP_SHARE, MIN_OCC,
+    adequacy_failures,
 };
 pub use candidate::CandidateResult;
 pub use criterion::Criterion;
@@ -188,10 +188,10 @@ pub fn select_with_progress(
         .map(|r| r.ok_or_else(|| Error::param("candidates", "a candidate was not fitted")))
         .collect::<Result<Vec<_>>>()?;
     let mut selection = Selection::new(rows, criterion);
-    if let Some((j, _, fit)) = best {
-        if selection.selected == Some(j) {
-            selection.selected_fit = Some(fit);
-        }
+    if let Some((j, _, fit)) = best
+        && selection.selected == Some(j)
+    {
+        selection.selected_fit = Some(fit);
     }
     Ok(selection)
 }

@@ -241,11 +241,7 @@ impl Selection {
 }
 
 fn yes_no(b: bool) -> &'static str {
-    if b {
-        "yes"
-    } else {
-        "no"
-    }
+    if b { "yes" } else { "no" }
 }
 
 fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {

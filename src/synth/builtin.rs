@@ -226,7 +226,7 @@ impl Scenario {
                         "no built-in scenario {other:?}; built-in: {}",
                         BUILTIN.join(", ")
                     ),
-                ))
+                ));
             }
         };
         Ok(s)

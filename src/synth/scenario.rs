@@ -14,7 +14,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use super::{poisson, Cohort};
+use super::{Cohort, poisson};
 use crate::data::Panel;
 use crate::error::{Error, Result};
 
@@ -245,10 +245,10 @@ impl Scenario {
                     g.label
                 ));
             }
-            if let Some(k) = g.frailty_shape {
-                if !(k.is_finite() && k > 0.0) {
-                    return bad(format!("group {}: frailty shape must be positive", g.label));
-                }
+            if let Some(k) = g.frailty_shape
+                && !(k.is_finite() && k > 0.0)
+            {
+                return bad(format!("group {}: frailty shape must be positive", g.label));
             }
             match &g.rate {
                 Curve::Table(k)
@@ -394,10 +394,10 @@ impl Scenario {
             at_ref.push(age_ref);
             let frailty = spec.frailty_shape.map_or(1.0, |k| gamma(&mut rng, k) / k);
             for (s, &age) in ages.iter().enumerate() {
-                if let Some(a) = age_ref {
-                    if age as f64 + 1.0 > a {
-                        break;
-                    }
+                if let Some(a) = age_ref
+                    && age as f64 + 1.0 > a
+                {
+                    break;
                 }
                 let structural =
                     spec.zero_inflation > 0.0 && rng.random::<f64>() < spec.zero_inflation;

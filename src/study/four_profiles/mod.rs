@@ -13,7 +13,7 @@ use crate::data::Panel;
 use crate::error::{Error, Result};
 use crate::fit::{Fit, Gbtm};
 use crate::model::Family;
-use crate::select::{select_with_progress, CandidateResult, Criterion};
+use crate::select::{CandidateResult, Criterion, select_with_progress};
 
 /// Settings of a reproduction.
 ///
@@ -194,7 +194,7 @@ pub fn reproduce_with_progress(
             return Err(Error::AllDegenerate {
                 starts: cands.len(),
                 reason: "no candidate converged".into(),
-            })
+            });
         }
     };
     let summary = fit.summary();

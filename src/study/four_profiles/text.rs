@@ -1,6 +1,6 @@
 //! The readable report of a reproduction, beside the published figures.
 
-use super::{Reproduction, CATEGORIES, PUBLISHED};
+use super::{CATEGORIES, PUBLISHED, Reproduction};
 
 impl Reproduction {
     /// A readable report: the selection, the adequacy table, the profiles
@@ -51,7 +51,8 @@ impl Reproduction {
                 p.occ,
                 p.mean_rate,
                 100.0 * p.case_share,
-                p.mean_first_case_age.map_or("-".to_string(), |a| format!("{a:.1}")),
+                p.mean_first_case_age
+                    .map_or("-".to_string(), |a| format!("{a:.1}")),
                 100.0 * p.share_first_case_under_18
             );
         }
