@@ -201,6 +201,9 @@ pub enum Error {
         path: String,
         /// What is wrong with it.
         message: String,
+        /// The JSON parser's error, where it found the problem.
+        #[source]
+        source: Option<serde_json::Error>,
     },
     /// The model was fitted with exposure (time at risk) and the data to
     /// apply it to have none.
@@ -225,8 +228,11 @@ pub enum Error {
     /// The trajectory plot could not be drawn.
     #[error("drawing the trajectory plot failed: {message}")]
     Plot {
-        /// What the drawing library said.
+        /// What went wrong.
         message: String,
+        /// The drawing library's error, where it reported one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 }
 

@@ -60,6 +60,14 @@ fn loading_a_bad_model_file_is_a_typed_error() {
         "{err:?}"
     );
     assert!(err.to_string().contains("bad.json"));
+    // Text that is not JSON keeps the parser's error as its source.
+    std::fs::write(&path, "not json").unwrap();
+    let err = TrajectoryModel::load(&path).unwrap_err();
+    assert!(
+        matches!(err, gbtm::Error::InvalidModelFile { .. }),
+        "{err:?}"
+    );
+    assert!(std::error::Error::source(&err).is_some(), "{err:?}");
     // A model whose parameters do not fit its structure.
     let cohort = synth::three_groups(200, 1);
     let fit = Gbtm::poisson(2).starts(2).fit(&cohort.panel).unwrap();

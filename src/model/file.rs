@@ -91,22 +91,28 @@ impl TrajectoryModel {
     /// # Errors
     /// [`Error::InvalidModelFile`] naming `name`.
     pub fn from_json(text: &str, name: &str) -> Result<TrajectoryModel> {
-        let invalid = |message: String| Error::InvalidModelFile {
-            path: name.to_string(),
-            message,
-        };
+        let invalid =
+            |message: String, source: Option<serde_json::Error>| Error::InvalidModelFile {
+                path: name.to_string(),
+                message,
+                source,
+            };
         let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| invalid(e.to_string(), Some(e)))?;
         match value.get("format").and_then(|f| f.as_str()) {
             Some(FORMAT) => {}
             other => {
-                return Err(invalid(format!(
-                    "not a gbtm model file (format {:?})",
-                    other.unwrap_or("missing")
-                )));
+                return Err(invalid(
+                    format!(
+                        "not a gbtm model file (format {:?})",
+                        other.unwrap_or("missing")
+                    ),
+                    None,
+                ));
             }
         }
-        let file: ModelFile = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
+        let file: ModelFile =
+            serde_json::from_value(value).map_err(|e| invalid(e.to_string(), Some(e)))?;
         Ok(file.model)
     }
 }

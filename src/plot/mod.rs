@@ -319,7 +319,10 @@ pub fn trajectory_svg(
         size.0, size.1, size.0, size.1
     );
     if !svg.starts_with(&drawn) {
-        return Err(draw_err("plotters wrote an unexpected <svg> header"));
+        return Err(Error::Plot {
+            message: "plotters wrote an unexpected <svg> header".into(),
+            source: None,
+        });
     }
     let shown = format!(
         "<svg width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\"",

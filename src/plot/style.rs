@@ -107,9 +107,10 @@ pub(super) fn marker<C, DB: DrawingBackend>(at: C, g: usize) -> Marker<C, DB> {
         + PathElement::new(rim, colour(g).stroke_width(3 * S as u32 / 2))
 }
 
-pub(super) fn draw_err(e: impl std::fmt::Display) -> Error {
+pub(super) fn draw_err(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::Plot {
         message: e.to_string(),
+        source: Some(Box::new(e)),
     }
 }
 
