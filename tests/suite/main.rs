@@ -1,0 +1,12 @@
+//! The integration tests, in one binary (one link instead of one per file).
+//! Each module is one theme; tests that need `../shared/data` are compiled as
+//! ignored where it is absent (see build.rs).
+
+mod architecture;
+mod classify;
+mod engine;
+mod input_errors;
+mod plot;
+mod reproduce;
+mod select;
+mod workflow;
