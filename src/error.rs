@@ -77,7 +77,10 @@ pub enum Error {
         value: String,
     },
     /// A count is below zero.
-    #[error("{path}, row {row}, column {column:?}: negative count {value}")]
+    #[error(
+        "{path}, row {row}, column {column:?}: negative count {value}; \
+         mark a year that was not observed with an empty cell, NA or ."
+    )]
     NegativeCount {
         /// File concerned.
         path: String,
@@ -153,6 +156,20 @@ pub enum Error {
         path: String,
         /// What does not match.
         message: String,
+    },
+    /// The file has no header and no rows.
+    #[error("{path}: the file is empty (a header row and one row per person are needed)")]
+    EmptyFile {
+        /// File concerned.
+        path: String,
+    },
+    /// An age outside the plausible range of whole years of age.
+    #[error("{path}: age {age} is outside 0..=130; ages are whole years of age")]
+    AgeOutOfRange {
+        /// File concerned.
+        path: String,
+        /// The age.
+        age: i64,
     },
     /// No person has an observed year in the age window.
     #[error("{path}: no persons with an observed year in the age window")]

@@ -131,7 +131,7 @@ pub struct ReproduceArgs {
     /// Also write the data actually fitted, as a wide CSV.
     #[arg(long)]
     data_out: Option<PathBuf>,
-    /// Where to draw the trajectory plot (SVG).
+    /// Where to draw the trajectory plot (SVG; its folder must exist).
     #[arg(long, default_value = "docs/four-profiles.svg")]
     plot: PathBuf,
     #[command(flatten)]
@@ -152,13 +152,6 @@ pub fn reproduce(a: ReproduceArgs) -> Output {
         _ => None,
     };
     let inputs: Vec<&Path> = source.into_iter().collect();
-    // The plot's folder (docs/ by default) is made if need be.
-    if let Some(dir) = a.plot.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| gbtm::Error::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
-    }
     check_outputs(&[Some(a.plot.as_path()), a.data_out.as_deref()], &inputs)?;
     let panel = match source {
         Some(path) => Panel::from_csv_path(path, &ReadOptions::default())?,

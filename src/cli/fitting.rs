@@ -5,7 +5,7 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use gbtm::data::write::check_output;
-use gbtm::select::{Criterion, order_grid, select_with_progress};
+use gbtm::select::{Criterion, MAX_CANDIDATES, order_grid, order_grid_len, select_with_progress};
 use gbtm::{Family, Gbtm};
 
 use super::args::{DataArgs, SearchArgs, group_range, range};
@@ -47,8 +47,8 @@ pub struct FitArgs {
     /// Round every person count in the report to a multiple of N, and compute
     /// shares from the rounded counts (disclosure control). The model file
     /// holds no person counts.
-    #[arg(long, value_name = "N")]
-    round_counts: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    round_counts: Option<u64>,
 }
 
 fn zip_orders_only_for_zip(family: Family, given: bool) -> Result<(), CliError> {
@@ -89,7 +89,7 @@ pub fn fit(a: FitArgs) -> Output {
     }
     let mut summary = fit.summary();
     if let Some(base) = a.round_counts {
-        summary = summary.with_rounded_counts(base);
+        summary = summary.with_rounded_counts(base as usize);
     }
     if a.json {
         to_json(&summary)
@@ -137,6 +137,21 @@ pub fn select(a: SelectArgs) -> Output {
     zip_orders_only_for_zip(a.model, a.iorder.is_some())?;
     if let Some(path) = &a.save {
         check_output(path, &a.data.inputs())?;
+    }
+    if let Some(g) = &a.orders_grid {
+        let total: u128 = a.groups.clone().map(|k| order_grid_len(k, g.clone())).sum();
+        if total > MAX_CANDIDATES {
+            return Err(CliError::Value(
+                "--orders-grid",
+                format!(
+                    "groups {}..{} over orders {}..{} make {total} candidate models; the limit is {MAX_CANDIDATES}",
+                    a.groups.start(),
+                    a.groups.end(),
+                    g.start(),
+                    g.end()
+                ),
+            ));
+        }
     }
     let panel = a.data.read()?;
     let mut candidates = Vec::new();

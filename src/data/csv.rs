@@ -68,7 +68,7 @@ fn parse_wide(
             if id_col.replace(j).is_some() {
                 return Err(bad_header(path, name, "the id column appears twice"));
             }
-        } else if let Some(age) = trailing_age(name) {
+        } else if let Some(age) = trailing_age(name, path)? {
             if age_cols.iter().any(|&(a, _)| a == age) {
                 return Err(bad_header(path, name, &format!("age {age} appears twice")));
             }
@@ -270,6 +270,20 @@ fn align_exposure(counts: &Wide, expo: &Wide, ename: &str) -> Result<Array2<f64>
 
 fn long_panel(records: &Records, path: &str) -> Result<Panel> {
     let (_, header) = &records[0];
+    const KNOWN: [&str; 4] = ["id", "age", "count", "exposure"];
+    for (j, h) in header.iter().enumerate() {
+        let known = KNOWN.iter().any(|k| h.eq_ignore_ascii_case(k));
+        if !known {
+            return Err(bad_header(
+                path,
+                h,
+                "unknown column in a long file; its columns are id, age, count and (optionally) exposure",
+            ));
+        }
+        if header[..j].iter().any(|g| g.eq_ignore_ascii_case(h)) {
+            return Err(bad_header(path, h, "the column appears twice"));
+        }
+    }
     let col = |n: &str| header.iter().position(|h| h.eq_ignore_ascii_case(n));
     let need = |n: &str| {
         col(n).ok_or_else(|| bad_header(path, n, "a long file needs the columns id, age, count"))

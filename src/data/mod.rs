@@ -16,6 +16,12 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::error::{Error, Result};
 
+/// The youngest age a panel may have.
+pub const MIN_AGE: i64 = 0;
+/// The oldest age a panel may have: ages are whole years of age, and a
+/// column beyond 130 is a mistake (a calendar year, a person number).
+pub const MAX_AGE: i64 = 130;
+
 /// A validated person × age panel of counts.
 ///
 /// ```
@@ -167,6 +173,12 @@ impl Panel {
         exposure: Option<Array2<f64>>,
         source: &str,
     ) -> Result<Panel> {
+        if let Some(&age) = ages.iter().find(|a| !(MIN_AGE..=MAX_AGE).contains(*a)) {
+            return Err(Error::AgeOutOfRange {
+                path: source.to_string(),
+                age,
+            });
+        }
         let keep: Vec<usize> = (0..y.nrows())
             .filter(|&i| obs.row(i).iter().any(|&o| o))
             .collect();

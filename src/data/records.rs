@@ -10,10 +10,15 @@ use crate::error::{Error, Result};
 /// Cells of one CSV file: (line number, cells), header first.
 pub(super) type Records = Vec<(u64, Vec<String>)>;
 
+///
+/// Semicolon-separated files are read as such; their cells may then use a
+/// decimal comma (`0,5`), which is read as a decimal point.
 pub(super) fn read_records(text: &str, path: &str) -> Result<Records> {
+    let sep = separator(text);
     let mut rdr = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(sep)
         .trim(::csv::Trim::All)
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
@@ -31,10 +36,17 @@ pub(super) fn read_records(text: &str, path: &str) -> Result<Records> {
         if rec.len() == 1 && rec[0].is_empty() {
             continue;
         }
-        out.push((line, rec.iter().map(str::to_string).collect()));
+        let cells = rec.iter().map(|c| {
+            if sep == b';' {
+                c.replace(',', ".")
+            } else {
+                c.to_string()
+            }
+        });
+        out.push((line, cells.collect()));
     }
     if out.is_empty() {
-        return Err(Error::NoPersons {
+        return Err(Error::EmptyFile {
             path: path.to_string(),
         });
     }
@@ -96,12 +108,34 @@ pub(super) fn parse_number(cell: &str, at: &CellAt<'_>) -> Result<f64> {
 }
 
 /// The integer age at the end of a header cell (`Offense12` → 12).
-pub(super) fn trailing_age(name: &str) -> Option<i64> {
+///
+/// A header whose number is negative (`-5`, `age-5`) or fractional
+/// (`12.5`, `age12.5`) is an error, not an age read from its last digits.
+pub(super) fn trailing_age(name: &str, path: &str) -> Result<Option<i64>> {
     let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
     if digits == 0 {
-        return None;
+        return Ok(None);
     }
-    name[name.len() - digits..].parse().ok()
+    let head = &name[..name.len() - digits];
+    if head.ends_with('-') || head.ends_with('.') || head.ends_with(',') {
+        return Err(bad_header(
+            path,
+            name,
+            "ages are whole years from 0 to 130, not negative or fractional numbers",
+        ));
+    }
+    Ok(name[name.len() - digits..].parse().ok())
+}
+
+/// The field separator of a CSV text: `;` if the first non-blank line has
+/// semicolons and no commas (a Dutch or German spreadsheet), else `,`.
+fn separator(text: &str) -> u8 {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if first.contains(';') && !first.contains(',') {
+        b';'
+    } else {
+        b','
+    }
 }
 
 pub(super) fn check_ragged(path: &str, line: u64, expected: usize, found: usize) -> Result<()> {

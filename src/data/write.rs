@@ -59,6 +59,7 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
         path: path.display().to_string(),
         source,
     };
+    not_special(path)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -94,13 +95,17 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
         path: path.display().to_string(),
         source,
     };
-    if path.is_dir() {
-        return Err(io(std::io::Error::other("is a folder, not a file")));
-    }
+    not_special(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
+    if !dir.is_dir() {
+        return Err(io(std::io::Error::other(format!(
+            "the folder {} does not exist",
+            dir.display()
+        ))));
+    }
     let real_dir = dir.canonicalize().map_err(io)?;
     let name = path
         .file_name()
@@ -128,4 +133,20 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
     std::fs::write(&probe, "").map_err(io)?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
+}
+
+/// An existing output must be a regular file: a rename would replace a
+/// folder, a device (`/dev/full`) or a pipe.
+fn not_special(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(Error::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::other(if m.is_dir() {
+                "is a folder, not a file"
+            } else {
+                "is not a regular file (a device or a pipe); give a file name"
+            }),
+        }),
+        _ => Ok(()),
+    }
 }

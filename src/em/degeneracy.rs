@@ -12,7 +12,8 @@
 //!    overflows: ln λ < −46 (λ < 1e-20) or ln λ > 13.8. No group of
 //!    offenders has a rate of 1e-20 a year at an age where it is observed;
 //!    such rates arise when a polynomial with coefficients in the hundreds
-//!    fits a handful of persons exactly (a "spike" group);
+//!    fits a handful of persons exactly (a "spike" group). At any age, with
+//!    weight or not, ln λ < −700 counts too: no model may hold such a rate;
 //! 5. zero inflation ran to 1 at every age (ω > 1 − 1e-6).
 //!
 //! Group numbers in the reasons count from 1, in the order of the run.
@@ -175,7 +176,10 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
         }
         for (s, &e) in eta.iter().enumerate() {
             let weight = stats.n[g * t + s];
-            if weight >= MIN_WEIGHT && !(LN_RATE_RUNAWAY..=LN_RATE_EXPLODED).contains(&e) {
+            let runaway =
+                weight >= MIN_WEIGHT && !(LN_RATE_RUNAWAY..=LN_RATE_EXPLODED).contains(&e);
+            // Anywhere, a rate that underflows the model's range.
+            if runaway || e < -crate::model::MAX_LN_RATE {
                 return Some(Degeneracy::RunawayRate {
                     group,
                     age: ages[s],

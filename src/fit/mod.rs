@@ -62,6 +62,16 @@ pub struct Gbtm {
     nested: Option<Nested>,
 }
 
+/// The most groups a model may have.
+pub const MAX_GROUPS: usize = 50;
+/// The most starts a fit may run to convergence (ten times as many are
+/// screened).
+pub const MAX_STARTS: usize = 10_000;
+/// The most EM iterations per start.
+pub const MAX_ITER: usize = 10_000_000;
+/// The most posterior cells (persons × groups): 2³¹, 16 GiB of f64.
+const MAX_POSTERIOR_CELLS: u128 = 1 << 31;
+
 impl Gbtm {
     fn new(family: Family, groups: usize) -> Gbtm {
         Gbtm {
@@ -171,6 +181,12 @@ impl Gbtm {
 
     /// The validated model structure.
     pub fn spec(&self) -> Result<ModelSpec> {
+        if self.groups == 0 || self.groups > MAX_GROUPS {
+            return Err(Error::param(
+                "groups",
+                format!("{} groups: gbtm fits 1 to {MAX_GROUPS} groups", self.groups),
+            ));
+        }
         let orders = self
             .orders
             .clone()
@@ -210,7 +226,12 @@ impl Gbtm {
                 persons: panel.n_persons(),
             });
         }
-        let t = panel.ages().len();
+        // Distinct ages with at least one observation: a column nobody was
+        // observed at carries no information about the curve.
+        let observed = panel.observed();
+        let t = (0..panel.ages().len())
+            .filter(|&j| observed.column(j).iter().any(|&o| o))
+            .count();
         let top = spec
             .orders()
             .iter()
@@ -222,16 +243,37 @@ impl Gbtm {
             return Err(Error::param(
                 "order",
                 format!(
-                    "order {top} needs at least {} ages, the panel has {t}",
+                    "order {top} needs at least {} distinct observed ages, the panel has {t}",
                     top + 1
                 ),
             ));
         }
-        if self.starts == 0 {
-            return Err(Error::param("starts", "at least one start is needed"));
+        if self.starts == 0 || self.starts > MAX_STARTS {
+            return Err(Error::param(
+                "starts",
+                format!("{} starts: give 1 to {MAX_STARTS}", self.starts),
+            ));
         }
-        if self.max_iter == 0 {
-            return Err(Error::param("max_iter", "must be at least 1"));
+        if self.max_iter == 0 || self.max_iter > MAX_ITER {
+            return Err(Error::param(
+                "max_iter",
+                format!("{}: give 1 to {MAX_ITER}", self.max_iter),
+            ));
+        }
+        // The largest allocations are persons × groups (posteriors) and
+        // persons × ages (the panel, already in memory).
+        let cells = panel.n_persons() as u128 * self.groups as u128;
+        if cells > MAX_POSTERIOR_CELLS {
+            return Err(Error::param(
+                "groups",
+                format!(
+                    "{} persons × {} groups needs {:.1} GiB for the posteriors alone; the limit is {} GiB",
+                    panel.n_persons(),
+                    self.groups,
+                    (cells * 8) as f64 / (1u64 << 30) as f64,
+                    (MAX_POSTERIOR_CELLS * 8) >> 30
+                ),
+            ));
         }
         if !(self.ll_tol > 0.0 && self.score_tol > 0.0) {
             return Err(Error::param("tolerance", "tolerances must be positive"));

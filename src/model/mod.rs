@@ -12,4 +12,4 @@ mod trajectory;
 
 pub use file::{FORMAT, ModelFile};
 pub use spec::{Family, MAX_ORDER, ModelSpec, Params};
-pub use trajectory::TrajectoryModel;
+pub use trajectory::{MAX_LN_RATE, TrajectoryModel};

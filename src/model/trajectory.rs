@@ -52,6 +52,9 @@ impl TryFrom<RawModel> for TrajectoryModel {
     }
 }
 
+/// The largest |ln λ| (and logit ω) a model may have at its ages.
+pub const MAX_LN_RATE: f64 = 700.0;
+
 fn invalid(message: impl Into<String>) -> Error {
     Error::param("model", message)
 }
@@ -98,19 +101,51 @@ impl TrajectoryModel {
         if ages.is_empty() || ages.windows(2).any(|w| w[0] >= w[1]) {
             return Err(invalid("ages must be non-empty and increasing"));
         }
-        if !(age_scaling.scale > 0.0
-            && age_scaling.scale.is_finite()
-            && age_scaling.center.is_finite())
+        if let Some(a) = ages
+            .iter()
+            .find(|a| !(crate::data::MIN_AGE..=crate::data::MAX_AGE).contains(*a))
         {
-            return Err(invalid("age scaling must have a positive, finite scale"));
+            return Err(invalid(format!("age {a} is outside 0..=130")));
         }
-        Ok(TrajectoryModel {
+        if !((0.5..=130.0).contains(&age_scaling.scale)
+            && (-130.0..=260.0).contains(&age_scaling.center))
+        {
+            return Err(invalid(
+                "the age scaling must map the ages near [-1, 1] (a scale from 0.5 to 130)",
+            ));
+        }
+        let model = TrajectoryModel {
             spec,
             params,
             age_scaling,
             ages,
             exposure,
-        })
+        };
+        // Rates and zero inflation must stay representable at every model
+        // age, so that no posterior or forecast is NaN or infinite.
+        for g in 0..k {
+            for &a in &model.ages {
+                let eta = model.age_scaling.eval(&model.params.beta[g], a as f64);
+                if !(-MAX_LN_RATE..=MAX_LN_RATE).contains(&eta) {
+                    return Err(invalid(format!(
+                        "group {}: ln λ = {eta:.3e} at age {a} is outside ±{MAX_LN_RATE}: the rate over- or underflows",
+                        g + 1
+                    )));
+                }
+                if let Some(gm) = &model.params.gamma {
+                    let zeta = model.age_scaling.eval(&gm[g], a as f64);
+                    // Very negative is ω = 0, which is harmless; very
+                    // positive makes every positive count impossible.
+                    if !zeta.is_finite() || zeta > MAX_LN_RATE {
+                        return Err(invalid(format!(
+                            "group {}: logit ω = {zeta:.3e} at age {a} is above {MAX_LN_RATE}",
+                            g + 1
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(model)
     }
 
     /// The model structure.

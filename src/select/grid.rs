@@ -69,3 +69,33 @@ pub fn order_grid(groups: usize, orders: RangeInclusive<usize>) -> Vec<Vec<usize
     });
     out
 }
+
+/// The number of vectors [`order_grid`] lists, C(K + m − 1, K) for m orders,
+/// computed without listing them (saturating at `u128::MAX`).
+///
+/// ```
+/// use gbtm::select::order_grid_len;
+/// assert_eq!(order_grid_len(3, 1..=3), 10);
+/// assert_eq!(order_grid_len(60, 0..=5), 8_259_888);
+/// assert_eq!(order_grid_len(0, 1..=3), 0);
+/// ```
+pub fn order_grid_len(groups: usize, orders: RangeInclusive<usize>) -> u128 {
+    let (lo, hi) = (*orders.start(), *orders.end());
+    if groups == 0 || lo > hi {
+        return 0;
+    }
+    let m = (hi - lo + 1) as u128;
+    // C(K + m − 1, m − 1), built up exactly: each partial product is a
+    // binomial coefficient, so the division is exact.
+    let mut c: u128 = 1;
+    for i in 1..m {
+        c = match c.checked_mul(groups as u128 + i) {
+            Some(v) => v / i,
+            None => return u128::MAX,
+        };
+    }
+    c
+}
+
+/// The most candidate models a selection may fit.
+pub const MAX_CANDIDATES: u128 = 10_000;

@@ -45,7 +45,7 @@ pub use adequacy::{
 };
 pub use candidate::CandidateResult;
 pub use criterion::Criterion;
-pub use grid::order_grid;
+pub use grid::{MAX_CANDIDATES, order_grid, order_grid_len};
 pub use table::Selection;
 
 use rayon::prelude::*;
@@ -117,6 +117,15 @@ pub fn select_with_progress(
         return Err(Error::param(
             "candidates",
             "at least one candidate model is needed",
+        ));
+    }
+    if candidates.len() as u128 > MAX_CANDIDATES {
+        return Err(Error::param(
+            "candidates",
+            format!(
+                "{} candidate models; the limit is {MAX_CANDIDATES}",
+                candidates.len()
+            ),
         ));
     }
     let specs = candidates

@@ -8,5 +8,6 @@ mod engine;
 mod input_errors;
 mod plot;
 mod reproduce;
+mod robustness;
 mod select;
 mod workflow;

@@ -1,0 +1,365 @@
+//! Hostile input gets a clear answer, never a panic, a hang or a lost file:
+//! sizes are bounded before anything is allocated, ages must be plausible,
+//! headers and long-format columns are read strictly, semicolon files are
+//! read, absurd model files are refused, outputs never replace inputs or
+//! special files, and a closed pipe or a full disk ends the program cleanly.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use gbtm::{Error, Gbtm, Panel, ReadOptions, TrajectoryModel};
+use ndarray::Array2;
+
+const EXE: &str = env!("CARGO_BIN_EXE_gbtm");
+const DATA: &str = "data-synthetic/three-groups.csv";
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gbtm-robust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn gbtm(args: &[&str]) -> Output {
+    Command::new(EXE).args(args).output().unwrap()
+}
+
+/// Exit code and standard error of a run that must fail without a panic.
+fn fails(args: &[&str]) -> (i32, String) {
+    let out = gbtm(args);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    (out.status.code().unwrap_or(-1), err)
+}
+
+fn wide(text: &str) -> Result<Panel, Error> {
+    Panel::from_wide_csv_str(text, "mem.csv")
+}
+
+#[test]
+fn sizes_are_bounded_before_allocation() {
+    for (args, mention) in [
+        (
+            vec!["fit", "--data", DATA, "--groups", "18446744073709551615"],
+            "groups",
+        ),
+        (
+            vec!["fit", "--data", DATA, "--groups", "1000000000000"],
+            "groups",
+        ),
+        (
+            vec![
+                "fit",
+                "--data",
+                DATA,
+                "--groups",
+                "2",
+                "--starts",
+                "1000000000",
+            ],
+            "starts",
+        ),
+        (
+            vec![
+                "select",
+                "--data",
+                DATA,
+                "--groups",
+                "1..60",
+                "--orders-grid",
+                "0..5",
+            ],
+            "candidate models",
+        ),
+    ] {
+        let (code, err) = fails(&args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains(mention), "{args:?}: {err}");
+    }
+    let cohort = gbtm::synth::three_groups(100, 1);
+    let err = Gbtm::poisson(51).validate(&cohort.panel).unwrap_err();
+    assert!(matches!(err, Error::InvalidParameter { ref name, .. } if name == "groups"));
+}
+
+#[test]
+fn ages_must_be_plausible_and_headers_whole_numbers() {
+    let err = wide("id,12,4294967296\na,1,0\n").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::AgeOutOfRange {
+                age: 4294967296,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = Panel::from_long_csv_str("id,age,count\na,200,1\n", "long.csv").unwrap_err();
+    assert!(
+        matches!(err, Error::AgeOutOfRange { age: 200, .. }),
+        "{err}"
+    );
+    for header in ["-5", "age-5", "age12.5", "12.5"] {
+        let err = wide(&format!("id,{header}\na,1\n")).unwrap_err();
+        assert!(matches!(err, Error::BadHeader { .. }), "{header}: {err}");
+        assert!(err.to_string().contains("whole years"), "{err}");
+    }
+}
+
+#[test]
+fn long_files_refuse_unknown_and_repeated_columns() {
+    let err = Panel::from_long_csv_str("id,age,count,exposur\na,12,1,0.5\n", "l.csv").unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, Error::BadHeader { .. }), "{msg}");
+    assert!(
+        msg.contains("exposur") && msg.contains("id, age, count"),
+        "{msg}"
+    );
+    let err = Panel::from_long_csv_str("id,age,count,count\na,12,1,2\n", "l.csv").unwrap_err();
+    assert!(err.to_string().contains("twice"), "{err}");
+}
+
+#[test]
+fn semicolon_files_with_decimal_commas_are_read() {
+    let counts = temp("semi.csv");
+    std::fs::write(&counts, "id;12;13\na;1;0\nb;;2\n").unwrap();
+    let expo = temp("semi-exposure.csv");
+    std::fs::write(&expo, "id;12;13\na;0,5;1\nb;;0,25\n").unwrap();
+    let opts = ReadOptions::default().exposure_file(&expo);
+    let p = Panel::from_csv_path(&counts, &opts).unwrap();
+    assert_eq!(p.ages(), &[12, 13]);
+    assert_eq!(p.n_observations(), 3);
+    let e = p.exposure().unwrap();
+    assert_eq!((e[[0, 0]], e[[1, 1]]), (0.5, 0.25));
+}
+
+#[test]
+fn empty_files_and_negative_counts_say_what_to_do() {
+    let err = wide("").unwrap_err();
+    assert!(matches!(err, Error::EmptyFile { .. }), "{err}");
+    let err = wide("id,12\na,-1\n").unwrap_err();
+    assert!(err.to_string().contains("empty cell, NA or ."), "{err}");
+}
+
+#[test]
+fn orders_need_distinct_observed_ages() {
+    // Everyone is observed at age 12 only; the other columns are empty.
+    let nan = f64::NAN;
+    let counts = Array2::from_shape_fn((30, 4), |(i, t)| if t == 0 { (i % 3) as f64 } else { nan });
+    let panel = Panel::from_arrays(counts.view(), &[12, 13, 14, 15], None).unwrap();
+    let err = Gbtm::poisson(1).order(3).fit(&panel).unwrap_err();
+    assert!(err.to_string().contains("distinct observed ages"), "{err}");
+    assert!(Gbtm::poisson(1).order(0).fit(&panel).is_ok());
+}
+
+#[test]
+fn absurd_model_files_are_refused() {
+    let cohort = gbtm::synth::three_groups(200, 1);
+    let fit = Gbtm::poisson(2)
+        .order(1)
+        .starts(2)
+        .fit(&cohort.panel)
+        .unwrap();
+    let good: serde_json::Value = serde_json::from_str(&fit.model().to_json()).unwrap();
+    let edits: [(&str, Box<dyn Fn(&mut serde_json::Value)>); 3] = [
+        (
+            "huge coefficient",
+            Box::new(|v| v["model"]["params"]["beta"][0][1] = 1e308.into()),
+        ),
+        (
+            "tiny age scale",
+            Box::new(|v| v["model"]["age_scaling"]["scale"] = 1e-300.into()),
+        ),
+        ("age 500", Box::new(|v| v["model"]["ages"][0] = 500.into())),
+    ];
+    for (what, edit) in edits {
+        let mut v = good.clone();
+        edit(&mut v);
+        let err = TrajectoryModel::from_json(&v.to_string(), "edited.json").unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidModelFile { .. }),
+            "{what}: {err}"
+        );
+    }
+}
+
+#[test]
+fn outputs_never_replace_inputs_or_special_files() {
+    let data = temp("keep.csv");
+    let original = "id,12,13\na,1,0\nb,0,2\nc,3,1\n";
+    std::fs::write(&data, original).unwrap();
+    let model = temp("keep-model.json");
+    for args in [
+        vec![
+            "fit",
+            "--data",
+            data.to_str().unwrap(),
+            "--groups",
+            "1",
+            "--save",
+            data.to_str().unwrap(),
+        ],
+        vec![
+            "fit",
+            "--data",
+            data.to_str().unwrap(),
+            "--groups",
+            "1",
+            "--save",
+            "/dev/full",
+        ],
+        vec![
+            "fit",
+            "--data",
+            data.to_str().unwrap(),
+            "--groups",
+            "1",
+            "--save",
+            ".",
+        ],
+    ] {
+        let (code, err) = fails(&args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read_to_string(&data).unwrap(), original);
+    assert!(Path::new("/dev/full").exists());
+    // plot --out naming the model or the data.
+    assert!(
+        gbtm(&[
+            "fit",
+            "--data",
+            data.to_str().unwrap(),
+            "--groups",
+            "1",
+            "--order",
+            "0",
+            "--save",
+            model.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let saved = std::fs::read_to_string(&model).unwrap();
+    for out in [&model, &data] {
+        let (code, err) = fails(&[
+            "plot",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1, "{err}");
+    }
+    assert_eq!(std::fs::read_to_string(&model).unwrap(), saved);
+    // reproduce into a folder that does not exist creates nothing.
+    let missing = temp("no-such-folder");
+    let plot = missing.join("p.svg");
+    let (code, err) = fails(&[
+        "reproduce",
+        "--plot",
+        plot.to_str().unwrap(),
+        "--starts",
+        "1",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!missing.exists());
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_disk_is_an_error() {
+    let model = temp("pipe-model.json");
+    assert!(
+        gbtm(&[
+            "fit",
+            "--data",
+            DATA,
+            "--groups",
+            "2",
+            "--order",
+            "1",
+            "--starts",
+            "1",
+            "--save",
+            model.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let mut child = Command::new(EXE)
+        .args([
+            "classify",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            DATA,
+            "--forecast",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{status:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(EXE)
+        .args([
+            "classify",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            DATA,
+        ])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("standard output"), "{err}");
+}
+
+#[test]
+fn options_that_would_do_nothing_are_refused() {
+    let (code, _) = fails(&[
+        "fit",
+        "--data",
+        DATA,
+        "--groups",
+        "1",
+        "--round-counts",
+        "0",
+    ]);
+    assert_eq!(code, 2);
+    let (code, err) = fails(&[
+        "select", "--data", DATA, "--groups", "1..2", "--iorder", "1",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    let (code, err) = fails(&[
+        "simulate",
+        "--scenario",
+        "three-groups",
+        "--out",
+        temp("t.csv").to_str().unwrap(),
+        "--write-scenario",
+        temp("t.json").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        !temp("t.csv").exists(),
+        "nothing is written when a command fails"
+    );
+}
