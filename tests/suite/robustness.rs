@@ -161,7 +161,8 @@ fn absurd_model_files_are_refused() {
         .fit(&cohort.panel)
         .unwrap();
     let good: serde_json::Value = serde_json::from_str(&fit.model().to_json()).unwrap();
-    let edits: [(&str, Box<dyn Fn(&mut serde_json::Value)>); 3] = [
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let edits: [(&str, Edit); 3] = [
         (
             "huge coefficient",
             Box::new(|v| v["model"]["params"]["beta"][0][1] = 1e308.into()),

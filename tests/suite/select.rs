@@ -434,16 +434,16 @@ fn degenerate_candidates_become_failed_rows() {
 
 #[test]
 fn bad_candidates_are_errors_before_any_fit() {
-    let cohort = synth::three_groups(50, 3);
+    let cohort = synth::three_groups(40, 3);
     let calls = AtomicUsize::new(0);
     let progress = || {
         calls.fetch_add(1, Ordering::Relaxed);
     };
-    let candidates = [Gbtm::poisson(1).order(2), Gbtm::poisson(60).order(2)];
+    let candidates = [Gbtm::poisson(1).order(2), Gbtm::poisson(45).order(2)];
     let err =
         select_with_progress(&cohort.panel, &candidates, Criterion::Bic, &progress).unwrap_err();
     assert!(
-        matches!(err, Error::TooManyGroups { groups: 60, .. }),
+        matches!(err, Error::TooManyGroups { groups: 45, .. }),
         "{err}"
     );
     let candidates = [Gbtm::poisson(2).orders(vec![3])];
