@@ -72,8 +72,13 @@ impl Cohort {
     }
 }
 
-/// A Poisson draw: inversion, splitting large means into parts of at most 20.
+/// A Poisson draw. Means up to 1000: inversion in parts of at most 20 (the
+/// stream every shipped cohort was drawn with); above: the transformed
+/// rejection method PTRS (Hörmann 1993), exact and fast for any mean.
 pub(crate) fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> f64 {
+    if mean > 1000.0 {
+        return ptrs(rng, mean);
+    }
     let mut remaining = mean;
     let mut total = 0.0;
     while remaining > 0.0 {
@@ -91,6 +96,33 @@ pub(crate) fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> f64 {
         total += k;
     }
     total
+}
+
+/// Hörmann's PTRS for a Poisson mean of at least 10.
+fn ptrs(rng: &mut ChaCha8Rng, lambda: f64) -> f64 {
+    let slam = lambda.sqrt();
+    let loglam = lambda.ln();
+    let b = 0.931 + 2.53 * slam;
+    let a = -0.059 + 0.02483 * b;
+    let invalpha = 1.1239 + 1.1328 / (b - 3.4);
+    let vr = 0.9277 - 3.6224 / (b - 2.0);
+    loop {
+        let u = rng.random::<f64>() - 0.5;
+        let v: f64 = rng.random();
+        let us = 0.5 - u.abs();
+        let k = ((2.0 * a / us + b) * u + lambda + 0.43).floor();
+        if us >= 0.07 && v <= vr {
+            return k;
+        }
+        if k < 0.0 || (us < 0.013 && v > us) {
+            continue;
+        }
+        let lhs = v.ln() + invalpha.ln() - (a / (us * us) + b).ln();
+        let rhs = -lambda + k * loglam - statrs::function::gamma::ln_gamma(k + 1.0);
+        if lhs <= rhs {
+            return k;
+        }
+    }
 }
 
 /// Draws `persons` persons from the model (`params` on the scaled `ages`).

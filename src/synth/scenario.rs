@@ -148,6 +148,9 @@ pub struct GroupSpec {
     pub censoring: Option<Censoring>,
 }
 
+/// The largest yearly rate a scenario may have at an age of its window.
+pub const MAX_RATE: f64 = 1e9;
+
 /// A synthetic cohort's description.
 ///
 /// ```
@@ -232,6 +235,14 @@ impl Scenario {
         if self.ages.0 > self.ages.1 {
             return bad(format!("age window {:?} is empty", self.ages));
         }
+        let (lo, hi) = self.ages;
+        if lo < crate::data::MIN_AGE || hi > crate::data::MAX_AGE {
+            return bad(format!(
+                "age window {lo}..{hi} must lie within {}..={}",
+                crate::data::MIN_AGE,
+                crate::data::MAX_AGE
+            ));
+        }
         if self.groups.is_empty() {
             return bad("no groups".into());
         }
@@ -276,7 +287,24 @@ impl Scenario {
                 }
                 _ => {}
             }
+            // Rates must be representable at every age of the window.
+            if let Some(a) = (lo..=hi).find(|&a| {
+                let r = g.rate.rate(a as f64);
+                !(r.is_finite() && r <= MAX_RATE)
+            }) {
+                return bad(format!(
+                    "group {}: the rate at age {a} is {:e}; rates must be finite and at most {MAX_RATE:e} a year",
+                    g.label,
+                    g.rate.rate(a as f64)
+                ));
+            }
             let c = g.censoring.as_ref().unwrap_or(&self.censoring);
+            if !(c.mean.is_finite() && c.min.is_finite()) {
+                return bad(format!(
+                    "group {}: censoring mean and min must be finite",
+                    g.label
+                ));
+            }
             if !(0.0..=1.0).contains(&c.complete_share) || c.sd.is_nan() || c.sd <= 0.0 {
                 return bad(format!(
                     "group {}: censoring needs complete_share in [0, 1] and sd > 0",
@@ -377,7 +405,9 @@ impl Scenario {
             truth.push(g);
             let spec = &self.groups[g];
             let c = spec.censoring.as_ref().unwrap_or(&self.censoring);
-            let age_ref = if rng.random::<f64>() < c.complete_share {
+            // A censoring range that starts after the window (a window
+            // narrowed below `min`) leaves everyone observed throughout.
+            let age_ref = if rng.random::<f64>() < c.complete_share || c.min >= hi {
                 None
             } else {
                 // Truncated normal by rejection (bounded number of tries).

@@ -364,3 +364,42 @@ fn options_that_would_do_nothing_are_refused() {
         "nothing is written when a command fails"
     );
 }
+
+#[test]
+fn simulate_handles_narrow_windows_extreme_ages_and_huge_rates() {
+    use gbtm::synth::scenario::{Censoring, Curve, Scenario};
+    let mut s = Scenario::builtin("two-groups").unwrap();
+    // A window that ends before the censoring range starts (min 20).
+    s.ages = (12, 15);
+    let c = s.simulate(200, 1).unwrap();
+    assert_eq!(c.panel.ages(), &[12, 13, 14, 15]);
+    // Ages outside 0..=130 are refused before anything is allocated.
+    s.ages = (-1_000_000, 1_000_000);
+    assert!(s.simulate(10, 1).is_err());
+    // A rate that overflows is refused; a huge finite one is drawn exactly
+    // and fast (PTRS): mean and variance of Poisson(5000).
+    s.ages = (12, 35);
+    s.groups[0].rate = Curve::Polynomial {
+        center: 20.0,
+        scale: 1.0,
+        coefficients: vec![0.0, 0.0, 1.0],
+    };
+    let err = s.simulate(10, 1).unwrap_err();
+    assert!(err.to_string().contains("at most"), "{err}");
+    s.groups.truncate(1);
+    s.groups[0].rate = Curve::Table(vec![(12.0, 5000.0), (35.0, 5000.0)]);
+    s.groups[0].share = 1.0;
+    s.groups[0].frailty_shape = None;
+    s.groups[0].censoring = None;
+    s.censoring = Censoring::none();
+    let c = s.simulate(1000, 7).unwrap();
+    let y: Vec<f64> = c.panel.counts().iter().copied().collect();
+    let n = y.len() as f64;
+    let mean = y.iter().sum::<f64>() / n;
+    let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    assert!(
+        (mean - 5000.0).abs() < 4.0 * (5000.0 / n).sqrt(),
+        "mean {mean}"
+    );
+    assert!((var / 5000.0 - 1.0).abs() < 0.05, "variance {var}");
+}
