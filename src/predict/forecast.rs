@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::classify::PersonStatus;
+use super::dist::{Dist, interval};
 use crate::data::Panel;
 use crate::diagnostics::assign;
 use crate::error::{Error, Result};
@@ -69,71 +70,6 @@ pub struct PersonForecast {
     pub total: TotalForecast,
 }
 
-/// Probabilities below this are cut off the tails of predictive distributions.
-const TAIL: f64 = 1e-12;
-
-/// Predictive pmf of one ZIP (ω = 0: Poisson) count, truncated where the
-/// upper tail falls below [`TAIL`].
-fn zip_pmf(lambda: f64, omega: f64) -> Vec<f64> {
-    let top = (lambda + 12.0 * lambda.sqrt() + 12.0).ceil() as usize;
-    let mut pmf = Vec::with_capacity(top + 1);
-    let mut p = (-lambda).exp();
-    let mut cdf = 0.0;
-    for y in 0..=top {
-        if y > 0 {
-            p *= lambda / y as f64;
-        }
-        pmf.push((1.0 - omega) * p);
-        cdf += p;
-        if y as f64 > lambda && 1.0 - cdf < TAIL {
-            break;
-        }
-    }
-    pmf[0] += omega;
-    pmf
-}
-
-fn convolve(a: &[f64], b: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; a.len() + b.len() - 1];
-    for (i, x) in a.iter().enumerate() {
-        if *x == 0.0 {
-            continue;
-        }
-        for (j, y) in b.iter().enumerate() {
-            out[i + j] += x * y;
-        }
-    }
-    // Trim the negligible upper tail.
-    while out.len() > 1 && out[out.len() - 1] < TAIL * 1e-3 {
-        out.pop();
-    }
-    out
-}
-
-/// Quantile interval `[q(α), q(1 − α)]` of a mixture of pmfs.
-fn interval(pmfs: &[Vec<f64>], weights: &[f64], level: f64) -> (u32, u32) {
-    let len = pmfs.iter().map(Vec::len).max().unwrap_or(1);
-    let alpha = (1.0 - level) / 2.0;
-    let (mut lo, mut hi) = (None, None);
-    let mut cdf = 0.0;
-    for y in 0..len {
-        cdf += pmfs
-            .iter()
-            .zip(weights)
-            .map(|(p, w)| w * p.get(y).copied().unwrap_or(0.0))
-            .sum::<f64>();
-        if lo.is_none() && cdf >= alpha {
-            lo = Some(y as u32);
-        }
-        if hi.is_none() && cdf >= 1.0 - alpha {
-            hi = Some(y as u32);
-            break;
-        }
-    }
-    let last = (len - 1) as u32;
-    (lo.unwrap_or(last), hi.unwrap_or(last))
-}
-
 impl TrajectoryModel {
     /// Forecasts, for every input person of `panel` (in input order), the
     /// count at each model age the person was not observed at, at exposure
@@ -169,25 +105,27 @@ impl TrajectoryModel {
         let k = self.groups();
         let ages = self.ages();
         let omega = |g: usize, t: usize| zi.as_ref().map_or(0.0, |z| z[[g, t]]);
-        // pmf per group and model age; totals are cached per set of ages.
-        let year_pmf: Vec<Vec<Vec<f64>>> = (0..k)
+        // Distribution per group and model age; totals are cached per set
+        // of ages.
+        let year: Vec<Vec<Dist>> = (0..k)
             .map(|g| {
                 (0..ages.len())
-                    .map(|t| zip_pmf(rates[[g, t]], omega(g, t)))
+                    .map(|t| Dist::zip(rates[[g, t]], omega(g, t)))
                     .collect()
             })
             .collect();
-        let mut cache: HashMap<Vec<usize>, Vec<Vec<f64>>> = HashMap::new();
+        let mut cache: HashMap<Vec<usize>, Vec<Dist>> = HashMap::new();
         let mut total_of = |todo: &[usize], w: &[f64]| -> TotalForecast {
-            let pmfs = cache.entry(todo.to_vec()).or_insert_with(|| {
+            let dists = cache.entry(todo.to_vec()).or_insert_with(|| {
                 (0..k)
                     .map(|g| {
-                        todo.iter()
-                            .fold(vec![1.0], |acc, &t| convolve(&acc, &year_pmf[g][t]))
+                        let parts: Vec<&Dist> = todo.iter().map(|&t| &year[g][t]).collect();
+                        Dist::sum(&parts)
                     })
                     .collect()
             });
-            let (lower, upper) = interval(pmfs, w, level);
+            let refs: Vec<&Dist> = dists.iter().collect();
+            let (lower, upper) = interval(&refs, w, level);
             TotalForecast {
                 ages: todo.iter().map(|&t| ages[t]).collect(),
                 expected: todo
@@ -226,8 +164,8 @@ impl TrajectoryModel {
             let years = todo
                 .iter()
                 .map(|&t| {
-                    let pmfs: Vec<Vec<f64>> = (0..k).map(|g| year_pmf[g][t].clone()).collect();
-                    let (lower, upper) = interval(&pmfs, &w, level);
+                    let dists: Vec<&Dist> = (0..k).map(|g| &year[g][t]).collect();
+                    let (lower, upper) = interval(&dists, &w, level);
                     YearForecast {
                         age: ages[t],
                         imputed: ages[t] < last_seen,
@@ -259,41 +197,5 @@ impl TrajectoryModel {
             });
         }
         Ok(out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn zip_pmf_sums_to_one_and_has_the_right_mean() {
-        for (l, w) in [(0.1, 0.0), (2.5, 0.3), (40.0, 0.1)] {
-            let p = zip_pmf(l, w);
-            let total: f64 = p.iter().sum();
-            let mean: f64 = p.iter().enumerate().map(|(y, q)| y as f64 * q).sum();
-            assert!((total - 1.0).abs() < 1e-10, "{l} {w}: {total}");
-            assert!((mean - (1.0 - w) * l).abs() < 1e-8, "{l} {w}: {mean}");
-        }
-    }
-
-    #[test]
-    fn convolution_of_poissons_is_poisson() {
-        let a = zip_pmf(1.5, 0.0);
-        let b = zip_pmf(2.0, 0.0);
-        let c = convolve(&a, &b);
-        let d = zip_pmf(3.5, 0.0);
-        for y in 0..20 {
-            assert!((c[y] - d[y]).abs() < 1e-12);
-        }
-    }
-
-    #[test]
-    fn interval_of_a_point_mass_and_of_a_mixture() {
-        assert_eq!(interval(&[vec![0.0, 0.0, 1.0]], &[1.0], 0.9), (2, 2));
-        // Half at 0, half at 10: the 5% quantile is 0, the 95% is 10.
-        let mut far = vec![0.0; 11];
-        far[10] = 1.0;
-        assert_eq!(interval(&[vec![1.0], far], &[0.5, 0.5], 0.9), (0, 10));
     }
 }

@@ -17,6 +17,7 @@
 //! full exposure explicitly.
 
 mod classify;
+mod dist;
 mod forecast;
 pub mod write;
 

@@ -403,3 +403,47 @@ fn simulate_handles_narrow_windows_extreme_ages_and_huge_rates() {
     );
     assert!((var / 5000.0 - 1.0).abs() < 0.05, "variance {var}");
 }
+
+#[test]
+fn forecasts_stay_right_for_rates_in_the_hundreds_and_beyond() {
+    use gbtm::{AgeScale, Family, ModelSpec, Params};
+    for rate in [800.0f64, 1e7] {
+        let spec = ModelSpec::new(Family::Poisson, vec![0], None).unwrap();
+        let params = Params {
+            beta: vec![vec![rate.ln()]],
+            gamma: None,
+            pi: vec![1.0],
+        };
+        let ages: Vec<i64> = (12..=20).collect();
+        let model = TrajectoryModel::new(
+            spec,
+            params,
+            AgeScale::from_ages(&ages),
+            ages.clone(),
+            false,
+        )
+        .unwrap();
+        let counts = Array2::from_shape_fn((1, 9), |(_, t)| if t == 0 { rate } else { f64::NAN });
+        let panel = Panel::from_arrays(counts.view(), &ages, None).unwrap();
+        let f = &model.forecast(&panel, 0.9).unwrap()[0];
+        assert_eq!(f.years.len(), 8);
+        let sd = rate.sqrt();
+        for y in &f.years {
+            assert!((y.expected / rate - 1.0).abs() < 1e-9);
+            let (lo, hi) = (y.lower as f64, y.upper as f64);
+            assert!(
+                (lo - (rate - 1.645 * sd)).abs() < 0.01 * sd + 2.0,
+                "{rate}: {lo}"
+            );
+            assert!(
+                (hi - (rate + 1.645 * sd)).abs() < 0.01 * sd + 2.0,
+                "{rate}: {hi}"
+            );
+        }
+        let total = 8.0 * rate;
+        let sd = total.sqrt();
+        assert!((f.total.expected / total - 1.0).abs() < 1e-9);
+        assert!((f.total.lower as f64 - (total - 1.645 * sd)).abs() < 0.01 * sd + 2.0);
+        assert!((f.total.upper as f64 - (total + 1.645 * sd)).abs() < 0.01 * sd + 2.0);
+    }
+}
