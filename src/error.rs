@@ -163,6 +163,18 @@ pub enum Error {
         /// File concerned.
         path: String,
     },
+    /// An age in a long file that is not a whole number of years.
+    #[error("{path}, row {row}, column {column:?}: age {value} is not a whole number of years")]
+    NonIntegerAge {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1).
+        row: u64,
+        /// Column name.
+        column: String,
+        /// The cell as written.
+        value: String,
+    },
     /// An age outside the plausible range of whole years of age.
     #[error("{path}: age {age} is outside 0..=130; ages are whole years of age")]
     AgeOutOfRange {
@@ -193,13 +205,19 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// Every start ended in a degenerate solution.
-    #[error("no usable solution: all {starts} starts ended degenerate (first reason: {reason})")]
+    /// Every run of a fit ended in a degenerate solution.
+    #[error("no usable solution: all {runs} runs ended degenerate (the first: {reason})")]
     AllDegenerate {
-        /// Starts tried.
-        starts: usize,
-        /// Why the best of them is degenerate.
+        /// Runs tried (starts, refinement and nested runs).
+        runs: usize,
+        /// Why the first of them is degenerate.
         reason: String,
+    },
+    /// No candidate model of a selection was fitted and converged.
+    #[error("none of the {candidates} candidate models was fitted and converged")]
+    NothingSelected {
+        /// Candidates tried.
+        candidates: usize,
     },
     /// A JSON file (a scenario) could not be parsed.
     #[error("{path}: JSON: {source}")]
@@ -226,8 +244,8 @@ pub enum Error {
     /// apply it to have none.
     #[error(
         "{path}: the model was fitted with exposure (time at risk) and these data have none; \
-         give their exposure (--exposure FILE), or state that every person was at risk all \
-         year (--assume-full-exposure)"
+         give their exposure (--exposure FILE, or an exposure column in a long file), or \
+         state that every person was at risk all year (--assume-full-exposure)"
     )]
     ExposureRequired {
         /// The data concerned.
@@ -236,7 +254,8 @@ pub enum Error {
     /// The model was fitted without exposure and the data to apply it to
     /// have some.
     #[error(
-        "{path}: the model was fitted without exposure (time at risk); apply it without --exposure"
+        "{path}: the model was fitted without exposure (time at risk); apply it to data without \
+         exposure (no --exposure file, no exposure column)"
     )]
     ExposureNotUsed {
         /// The data concerned.

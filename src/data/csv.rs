@@ -51,6 +51,8 @@ impl ReadOptions {
 struct Wide {
     ids: Option<Vec<String>>,
     ages: Vec<i64>,
+    /// Header of each age column, in the order of `ages`.
+    columns: Vec<String>,
     values: Array2<f64>,
     lines: Vec<u64>,
 }
@@ -120,6 +122,7 @@ fn parse_wide(
     Ok(Wide {
         ids,
         ages: age_cols.iter().map(|&(a, _)| a).collect(),
+        columns: age_cols.iter().map(|&(_, j)| header[j].clone()).collect(),
         values,
         lines,
     })
@@ -166,7 +169,10 @@ impl Panel {
                     let erec = read_records(&etext, &ename)?;
                     Some(align_exposure(
                         &counts,
-                        &parse_wide(&erec, &ename, check_exposure)?,
+                        // Checked where a count is observed, in align_exposure:
+                        // a year not observed may have any exposure (0 for a
+                        // year spent in custody, say).
+                        &parse_wide(&erec, &ename, |v, _| Ok(v))?,
                         &ename,
                     )?)
                 }
@@ -256,13 +262,18 @@ fn align_exposure(counts: &Wide, expo: &Wide, ename: &str) -> Result<Array2<f64>
                 continue;
             }
             let v = ecol.map_or(f64::NAN, |c| expo.values[[r, c]]);
-            if v.is_nan() {
+            let Some(c) = ecol.filter(|_| !v.is_nan()) else {
                 return Err(mismatch(format!(
                     "row {} has an observed count at age {age} but no exposure (exposure row {})",
                     counts.lines[i], expo.lines[r]
                 )));
-            }
-            out[[i, k]] = v;
+            };
+            let at = CellAt {
+                path: ename,
+                row: expo.lines[r],
+                column: &expo.columns[c],
+            };
+            out[[i, k]] = check_exposure(v, &at)?;
         }
     }
     Ok(out)
@@ -308,11 +319,17 @@ fn long_panel(records: &Records, path: &str) -> Result<Panel> {
         };
         let age_f = parse_number(&row[ca], &at(ca))?;
         if age_f.fract() != 0.0 || !age_f.is_finite() {
-            return Err(Error::NonNumeric {
+            return Err(Error::NonIntegerAge {
                 path: path.to_string(),
                 row: *line,
                 column: header[ca].clone(),
                 value: row[ca].clone(),
+            });
+        }
+        if !(super::MIN_AGE as f64..=super::MAX_AGE as f64).contains(&age_f) {
+            return Err(Error::AgeOutOfRange {
+                path: path.to_string(),
+                age: age_f as i64,
             });
         }
         let age = age_f as i64;

@@ -11,8 +11,9 @@ use crate::error::{Error, Result};
 pub(super) type Records = Vec<(u64, Vec<String>)>;
 
 ///
-/// Semicolon-separated files are read as such; their cells may then use a
-/// decimal comma (`0,5`), which is read as a decimal point.
+/// Semicolon- and tab-separated files are read as such; in a semicolon file
+/// a number may use a decimal comma (`0,5`), read as a decimal point (ids
+/// and other text keep their commas).
 pub(super) fn read_records(text: &str, path: &str) -> Result<Records> {
     let sep = separator(text);
     let mut rdr = ::csv::ReaderBuilder::new()
@@ -37,7 +38,7 @@ pub(super) fn read_records(text: &str, path: &str) -> Result<Records> {
             continue;
         }
         let cells = rec.iter().map(|c| {
-            if sep == b';' {
+            if sep == b';' && decimal_comma(c) {
                 c.replace(',', ".")
             } else {
                 c.to_string()
@@ -127,14 +128,32 @@ pub(super) fn trailing_age(name: &str, path: &str) -> Result<Option<i64>> {
     Ok(name[name.len() - digits..].parse().ok())
 }
 
-/// The field separator of a CSV text: `;` if the first non-blank line has
-/// semicolons and no commas (a Dutch or German spreadsheet), else `,`.
+/// The field separator of a CSV text, from its first non-blank line: `;`
+/// if it has semicolons and no commas (a Dutch or German spreadsheet), a
+/// tab if it has tabs and neither, else `,`.
 fn separator(text: &str) -> u8 {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if first.contains(';') && !first.contains(',') {
         b';'
+    } else if first.contains('\t') && !first.contains(',') && !first.contains(';') {
+        b'\t'
     } else {
         b','
+    }
+}
+
+/// A number written with a decimal comma (`0,5`, `-1,25`): digits, one
+/// comma, digits.
+fn decimal_comma(cell: &str) -> bool {
+    let body = cell.strip_prefix('-').unwrap_or(cell);
+    match body.split_once(',') {
+        Some((a, b)) => {
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+        }
+        None => false,
     }
 }
 

@@ -321,11 +321,13 @@ impl Gbtm {
         let outcome = search(&ws, &settings);
         let runs = &outcome.runs;
         let best = best_usable(runs).ok_or_else(|| Error::AllDegenerate {
-            starts: runs.len(),
+            runs: runs.len(),
             reason: runs
                 .iter()
-                .find(|r| !r.usable())
-                .map(|r| r.termination.to_string())
+                .find_map(|r| match &r.termination {
+                    crate::em::Termination::Degenerate(d) => Some(d.to_string()),
+                    _ => None,
+                })
                 .unwrap_or_default(),
         })?;
         let at_best = |rs: &[Run]| {

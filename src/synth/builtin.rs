@@ -223,8 +223,9 @@ impl Scenario {
                 return Err(Error::param(
                     "scenario",
                     format!(
-                        "no built-in scenario {other:?}; built-in: {}",
-                        BUILTIN.join(", ")
+                        "no scenario file or built-in scenario {other:?}; built-in: {}, and the teaching cohorts {}",
+                        BUILTIN.join(", "),
+                        super::TEACHING.join(", ")
                     ),
                 ));
             }

@@ -60,6 +60,7 @@ fn path_of(err: &Error) -> Option<&str> {
         | Error::BadHeader { path, .. }
         | Error::RaggedRow { path, .. }
         | Error::NonNumeric { path, .. }
+        | Error::NonIntegerAge { path, .. }
         | Error::NegativeCount { path, .. }
         | Error::NonIntegerCount { path, .. }
         | Error::BadExposure { path, .. }
@@ -190,7 +191,7 @@ const TEXT_CASES: &[Case] = &[
             if column == "count" && value == "abc") },
     Case { file: "frac-age.csv", input: Long("id,age,count\na,12,0\na,12.5,1\n"),
         mentions: &["row 3", "age", "12.5"],
-        want: |e| matches!(e, Error::NonNumeric { row: 3, column, value, .. }
+        want: |e| matches!(e, Error::NonIntegerAge { row: 3, column, value, .. }
             if column == "age" && value == "12.5") },
     Case { file: "text-age.csv", input: Long("id,age,count\na,twelve,0\n"),
         mentions: &["row 2", "age", "twelve"],

@@ -447,3 +447,49 @@ fn forecasts_stay_right_for_rates_in_the_hundreds_and_beyond() {
         assert!((f.total.upper as f64 - (total + 1.645 * sd)).abs() < 0.01 * sd + 2.0);
     }
 }
+
+#[test]
+fn separators_decimal_commas_and_unobserved_exposure() {
+    // Tabs are read; a semicolon file keeps the comma in an id.
+    let p = wide("id\t12\t13\na\t1\t0\n").unwrap();
+    assert_eq!(p.ages(), &[12, 13]);
+    let p = wide("id;12;13\n\"Smith, J\";1;0\n").unwrap();
+    assert_eq!(p.ids(), &["Smith, J"]);
+    // Exposure 0 in a year without a count (in custody) is accepted.
+    let counts = temp("custody.csv");
+    std::fs::write(&counts, "id,12,13\na,1,\n").unwrap();
+    let expo = temp("custody-exposure.csv");
+    std::fs::write(&expo, "id,12,13\na,1,0\n").unwrap();
+    let opts = ReadOptions::default().exposure_file(&expo);
+    assert!(Panel::from_csv_path(&counts, &opts).is_ok());
+    // ... but not in a year with a count.
+    std::fs::write(&counts, "id,12,13\na,1,2\n").unwrap();
+    let err = Panel::from_csv_path(&counts, &opts).unwrap_err();
+    assert!(matches!(err, Error::BadExposure { .. }), "{err}");
+}
+
+#[test]
+fn messages_name_what_is_wrong() {
+    // Every run degenerate: the reason once, the number of runs.
+    let counts = Array2::<f64>::zeros((20, 4));
+    let panel = Panel::from_arrays(counts.view(), &[12, 13, 14, 15], None).unwrap();
+    let err = Gbtm::poisson(1).order(1).fit(&panel).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("all 1 runs ended degenerate (the first: group 1: rate ran to 0)"),
+        "{msg}"
+    );
+    // An unknown scenario lists the teaching cohorts too.
+    let (code, err) = fails(&[
+        "simulate",
+        "--scenario",
+        "nine-groups",
+        "--out",
+        temp("n.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("three-groups-exposure") && err.contains("four-profiles"),
+        "{err}"
+    );
+}

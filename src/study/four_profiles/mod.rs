@@ -169,7 +169,7 @@ pub fn reproduce(panel: &Panel, opts: &ReproduceOptions) -> Result<(Reproduction
 /// is called after each candidate fit.
 ///
 /// # Errors
-/// [`Error::AllDegenerate`] if no candidate converged, and the errors of
+/// [`Error::NothingSelected`] if no candidate converged, and the errors of
 /// [`crate::select::select`].
 pub fn reproduce_with_progress(
     panel: &Panel,
@@ -191,9 +191,8 @@ pub fn reproduce_with_progress(
     let (selected, fit) = match (selection.selected, selection.selected_fit.take()) {
         (Some(j), Some(f)) => (j, f),
         _ => {
-            return Err(Error::AllDegenerate {
-                starts: cands.len(),
-                reason: "no candidate converged".into(),
+            return Err(Error::NothingSelected {
+                candidates: cands.len(),
             });
         }
     };
