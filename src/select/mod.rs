@@ -74,7 +74,7 @@ pub fn select(panel: &Panel, candidates: &[Gbtm], criterion: Criterion) -> Resul
 /// of threads. `progress()` is called once after each fit finishes, from
 /// the thread that ran it (for a progress bar).
 ///
-/// A candidate whose every start ends degenerate ([`Error::AllDegenerate`])
+/// A candidate whose every run ends degenerate ([`Error::AllDegenerate`])
 /// becomes a failed row ([`CandidateResult::error`]) and takes no part in the
 /// selection; any other error (bad input: a structure the panel cannot
 /// support, zero starts, ...) is returned, the first in candidate order.
