@@ -4,6 +4,7 @@
 
 mod architecture;
 mod classify;
+mod cli;
 mod engine;
 mod input_errors;
 mod plot;

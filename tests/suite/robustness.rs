@@ -5,32 +5,15 @@
 //! special files, and a closed pipe or a full disk ends the program cleanly.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use gbtm::{Error, Gbtm, Panel, ReadOptions, TrajectoryModel};
 use ndarray::Array2;
 
-const EXE: &str = env!("CARGO_BIN_EXE_gbtm");
+use super::cli::{EXE, fails, gbtm, temp};
+
 const DATA: &str = "data-synthetic/three-groups.csv";
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gbtm-robust-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn gbtm(args: &[&str]) -> Output {
-    Command::new(EXE).args(args).output().unwrap()
-}
-
-/// Exit code and standard error of a run that must fail without a panic.
-fn fails(args: &[&str]) -> (i32, String) {
-    let out = gbtm(args);
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
-    (out.status.code().unwrap_or(-1), err)
-}
 
 fn wide(text: &str) -> Result<Panel, Error> {
     Panel::from_wide_csv_str(text, "mem.csv")

@@ -4,34 +4,14 @@
 //! from 1, `--save` is checked first, the forecast table, and exit codes.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use gbtm::{Error, Gbtm, Panel, PersonStatus, ReadOptions, synth};
 
-const EXE: &str = env!("CARGO_BIN_EXE_gbtm");
+use super::cli::{gbtm, ok, temp};
+
 const TO1: &str = "../shared/data/crimCV/TO1.csv";
 const TO1RISK: &str = "../shared/data/crimCV/TO1Risk.csv";
 const TO1ADJ: &str = "../shared/data/crimCV/TO1adj.csv";
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gbtm-workflow-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
-fn gbtm(args: &[&str]) -> Output {
-    Command::new(EXE).args(args).output().unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 /// Fits two groups of the given order to the shipped three-group cohort
 /// and saves the model as `name`.json.
