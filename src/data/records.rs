@@ -37,6 +37,16 @@ pub(super) fn read_records(text: &str, path: &str) -> Result<Records> {
         if rec.len() == 1 && rec[0].is_empty() {
             continue;
         }
+        // A quoted cell that runs over lines swallows the rest of the file:
+        // almost always a closing quote that is missing.
+        if rec.iter().any(|c| c.contains('\n')) {
+            return Err(Error::Csv {
+                path: path.to_string(),
+                row: line,
+                message: "a quoted cell runs over several lines: is a closing quote missing?"
+                    .into(),
+            });
+        }
         let cells = rec.iter().map(|c| {
             if sep == b';' && decimal_comma(c) {
                 c.replace(',', ".")
@@ -178,8 +188,22 @@ pub(super) fn bad_header(path: &str, column: &str, message: &str) -> Error {
 }
 
 pub(super) fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.display().to_string(),
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: name.clone(),
         source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let row = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+        Error::Csv {
+            path: name,
+            row,
+            message: format!(
+                "byte {} is not UTF-8 text; save the file as UTF-8 (in Excel: CSV UTF-8)",
+                at + 1
+            ),
+        }
     })
 }

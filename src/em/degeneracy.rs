@@ -6,7 +6,8 @@
 //! 1. the log-likelihood is not finite;
 //! 2. a group has fewer than one expected member (π_k·N < 1);
 //! 3. a group's rate ran to 0 at every age (λ < 1e-10 everywhere) or to
-//!    ∞ at some age (λ > 1e6);
+//!    ∞ at some age (λ above 1e6 or a thousand times the largest count,
+//!    whichever is larger);
 //! 4. **a runaway group**: at an age where the group carries posterior
 //!    weight (Σ_i p_ik·o_it ≥ 1e-3 person-years), its fitted rate under- or
 //!    overflows: ln λ < −46 (λ < 1e-20) or ln λ > 13.8. No group of
@@ -157,6 +158,10 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
     }
     let t = ws.n_ages();
     let ages = ws.panel.ages();
+    // A rate may run a thousand times above the largest count, and to 1e6
+    // at least: data with a count of 10⁶ need rates of that order.
+    let top = ws.cells.pos_y.iter().copied().fold(0.0f64, f64::max);
+    let exploded = LN_RATE_EXPLODED.max((1e3 * top).ln());
     for g in 0..p.groups() {
         let group = g + 1;
         let expected = p.pi[g] * n;
@@ -168,7 +173,7 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
         }
         let eta = ws.x[g].dot(&ndarray::aview1(&p.beta[g]));
         let max = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if max.is_nan() || max > LN_RATE_EXPLODED {
+        if max.is_nan() || max > exploded {
             return Some(Degeneracy::RateExploded { group });
         }
         if max < LN_RATE_VANISHED {
@@ -176,8 +181,7 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
         }
         for (s, &e) in eta.iter().enumerate() {
             let weight = stats.n[g * t + s];
-            let runaway =
-                weight >= MIN_WEIGHT && !(LN_RATE_RUNAWAY..=LN_RATE_EXPLODED).contains(&e);
+            let runaway = weight >= MIN_WEIGHT && !(LN_RATE_RUNAWAY..=exploded).contains(&e);
             // Anywhere, a rate that underflows the model's range.
             if runaway || e < -crate::model::MAX_LN_RATE {
                 return Some(Degeneracy::RunawayRate {

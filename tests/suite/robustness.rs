@@ -476,3 +476,34 @@ fn messages_name_what_is_wrong() {
         "{err}"
     );
 }
+
+#[test]
+fn a_count_of_a_million_fits_and_file_faults_name_their_row() {
+    // One person with a count of 10⁶ among ordinary ones.
+    let counts = Array2::from_shape_fn((30, 4), |(i, t)| {
+        if i == 0 && t == 2 {
+            1e6
+        } else {
+            ((i + t) % 3) as f64
+        }
+    });
+    let panel = Panel::from_arrays(counts.view(), &[12, 13, 14, 15], None).unwrap();
+    // The best two-group model gives the outlier its own group, whose rate
+    // at 14 is about 10⁶: a rate the data ask for, not a runaway.
+    let fit = Gbtm::poisson(2).order(3).starts(2).fit(&panel).unwrap();
+    let top = fit.model().rates().iter().copied().fold(0.0f64, f64::max);
+    assert!(top > 5e5, "largest rate {top}");
+    // An unclosed quote is named as such, on its row.
+    let err = wide("id,12,13\na,1,0\n\"b,2,1\nc,0,0\n").unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("row 3") && msg.contains("closing quote"),
+        "{msg}"
+    );
+    // Text that is not UTF-8 names its row.
+    let path = temp("latin1.csv");
+    std::fs::write(&path, b"id,12\na,1\nb\xe9,0\n").unwrap();
+    let err = Panel::from_csv_path(&path, &ReadOptions::default()).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("row 3") && msg.contains("UTF-8"), "{msg}");
+}
