@@ -37,9 +37,11 @@ pub(super) fn read_records(text: &str, path: &str) -> Result<Records> {
         if rec.len() == 1 && rec[0].is_empty() {
             continue;
         }
-        // A quoted cell that runs over lines swallows the rest of the file:
-        // almost always a closing quote that is missing.
-        if rec.iter().any(|c| c.contains('\n')) {
+        // A quoted cell that runs over lines in a row of the wrong length
+        // has swallowed the rows after it: a closing quote is missing. (A
+        // quoted line break in a row of the right length is valid CSV.)
+        let width = out.first().map(|(_, h): &(u64, Vec<String>)| h.len());
+        if rec.iter().any(|c| c.contains('\n')) && width.is_some_and(|w| w != rec.len()) {
             return Err(Error::Csv {
                 path: path.to_string(),
                 row: line,
