@@ -1,7 +1,7 @@
 //! Using a model on new persons: posterior group probabilities
-//! ([`TrajectoryModel::classify`]) and forecasts of counts at the ages a
-//! person was not observed ([`TrajectoryModel::forecast`]), with CSV
-//! writers for both ([`write`]).
+//! ([`TrajectoryModel::classify`](crate::TrajectoryModel::classify)) and forecasts of counts at the ages a
+//! person was not observed ([`TrajectoryModel::forecast`](crate::TrajectoryModel::forecast)), with CSV
+//! writers for both ([`mod@write`]).
 //!
 //! Every input person gets a result, in input order, with a
 //! [`PersonStatus`]: a person with no observed year in the model's ages gets
@@ -10,10 +10,10 @@
 //!
 //! New data may cover only part of the model's ages (a 19-year-old observed
 //! from 12 to 19, say); ages that are not model ages are an error (see
-//! [`TrajectoryModel::restrict`] for dropping them first). A model fitted
+//! [`TrajectoryModel::restrict`](crate::TrajectoryModel::restrict) for dropping them first). A model fitted
 //! with exposure needs the new data's exposure, and a model fitted without
 //! it refuses data with exposure: applying either to the other would be
-//! silently wrong. [`Panel::with_unit_exposure`] states the assumption of
+//! silently wrong. [`Panel::with_unit_exposure`](crate::Panel::with_unit_exposure) states the assumption of
 //! full exposure explicitly.
 
 mod classify;

@@ -63,7 +63,7 @@ pub const MIN_GROUP_SHARE: f64 = 0.05;
 /// tolerance: for a 10% group it allows 5–15% assigned.
 ///
 /// With one group, AvePP and OCC say nothing (classification is certain) and
-/// are not checked. Adequacy is reported by [`select`], never enforced.
+/// are not checked. Adequacy is reported by [`select`](crate::select::select), never enforced.
 ///
 /// ```
 /// use gbtm::select::{adequacy_failures, AdequacyFailure};

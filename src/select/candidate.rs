@@ -10,7 +10,7 @@ use super::criterion::Criterion;
 use crate::model::ModelSpec;
 use crate::report::FitSummary;
 
-/// One candidate of a [`Selection`]: its structure, its fit (the same fields
+/// One candidate of a [`Selection`](crate::select::Selection): its structure, its fit (the same fields
 /// as `gbtm fit --json`, flattened into the candidate's JSON object) or the
 /// error that stopped it, its model probability and its adequacy.
 ///
@@ -75,7 +75,7 @@ pub struct CandidateResult {
 impl CandidateResult {
     /// A row from a candidate's structure and its fit report: smallest
     /// share, AvePP and OCC, and adequacy. The model probability is left
-    /// `None`; [`Selection::new`] sets it.
+    /// `None`; [`Selection::new`](crate::select::Selection::new) sets it.
     ///
     /// ```
     /// use gbtm::select::CandidateResult;

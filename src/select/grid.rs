@@ -11,7 +11,7 @@ use std::ops::RangeInclusive;
 /// fits; K = 4 over 1–3: 15; K = 5 over 0–5: 252). The vectors come sorted by
 /// total order (that is, by number of parameters) and then
 /// lexicographically, so that the simpler of two candidates with equal
-/// criterion values comes first, and [`select`] picks the first of a tie.
+/// criterion values comes first, and [`select`](crate::select::select) picks the first of a tie.
 /// `groups == 0` or an empty range gives an empty grid.
 ///
 /// **Why a grid, and not traj's step-down routine.** The routine usually
@@ -27,7 +27,7 @@ use std::ops::RangeInclusive;
 ///   BIC among all combinations, not just along one path of nested models.
 ///
 /// The price is more fits: C(K + m − 1, K) instead of at most K·(m − 1)
-/// steps. They run in parallel in [`select`], and for the usual K ≤ 5 and
+/// steps. They run in parallel in [`select`](crate::select::select), and for the usual K ≤ 5 and
 /// orders 1–3 it is at most 21 fits.
 ///
 /// ```
