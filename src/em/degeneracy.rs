@@ -117,6 +117,16 @@ pub enum Boundary {
         /// Group number (from 1).
         group: usize,
     },
+    /// Two groups have the same curve (ln λ, and logit ω for ZIP, within
+    /// 1e-4 at every age): the model is a (K − 1)-group model with one
+    /// group split in two, and the split of the share between them is not
+    /// identified. The K-group model adds nothing; BIC will say so.
+    CoincidingGroups {
+        /// The lower group number (from 1).
+        group: usize,
+        /// The other group's number.
+        other: usize,
+    },
 }
 
 impl Boundary {
@@ -126,6 +136,13 @@ impl Boundary {
             Boundary::ZeroInflationVanished { group } => Boundary::ZeroInflationVanished {
                 group: new_number(*group),
             },
+            Boundary::CoincidingGroups { group, other } => {
+                let (a, b) = (new_number(*group), new_number(*other));
+                Boundary::CoincidingGroups {
+                    group: a.min(b),
+                    other: a.max(b),
+                }
+            }
         }
     }
 }
@@ -136,6 +153,10 @@ impl std::fmt::Display for Boundary {
             Boundary::ZeroInflationVanished { group } => write!(
                 f,
                 "group {group}: zero inflation ran to 0 (ω < 1e-8 at every age); the group is effectively Poisson"
+            ),
+            Boundary::CoincidingGroups { group, other } => write!(
+                f,
+                "groups {group} and {other} have the same curve: this is a model with one group fewer, split in two"
             ),
         }
     }
@@ -208,6 +229,25 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
 pub(crate) fn at_boundary(ws: &Workspace<'_>, p: &Params) -> (Vec<usize>, Vec<Boundary>) {
     let mut fixed = Vec::new();
     let mut found = Vec::new();
+    let curve = |x: &ndarray::Array2<f64>, c: &[f64]| x.dot(&ndarray::aview1(c));
+    for g in 0..p.groups() {
+        for h in g + 1..p.groups() {
+            let same = |a: ndarray::Array1<f64>, b: ndarray::Array1<f64>| {
+                a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-4)
+            };
+            let rates = same(curve(&ws.x[g], &p.beta[g]), curve(&ws.x[h], &p.beta[h]));
+            let zi = p
+                .gamma
+                .as_ref()
+                .is_none_or(|gm| same(curve(&ws.z[g], &gm[g]), curve(&ws.z[h], &gm[h])));
+            if rates && zi {
+                found.push(Boundary::CoincidingGroups {
+                    group: g + 1,
+                    other: h + 1,
+                });
+            }
+        }
+    }
     let Some(gamma) = &p.gamma else {
         return (fixed, found);
     };
