@@ -32,10 +32,7 @@ fn four_groups(family: Family, persons: usize) -> Panel {
 fn bench(c: &mut Criterion) {
     for family in [Family::Poisson, Family::Zip] {
         let panel = four_groups(family, 10_000);
-        let model = match family {
-            Family::Poisson => Gbtm::poisson(4),
-            Family::Zip => Gbtm::zip(4),
-        };
+        let model = Gbtm::new(family, 4);
         let fitted = model.clone().starts(2).fit(&panel).unwrap();
         let mut g = c.benchmark_group(format!("{family}_10k_k4"));
         g.bench_function("estep", |b| {

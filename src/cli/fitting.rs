@@ -66,14 +66,11 @@ pub fn fit(a: FitArgs) -> Output {
         check_output(path, &a.data.inputs())?;
     }
     let panel = a.data.read()?;
-    let mut model = match a.model {
-        Family::Poisson => Gbtm::poisson(a.groups),
-        Family::Zip => Gbtm::zip(a.groups),
-    }
-    .order(a.order)
-    .starts(a.search.starts)
-    .seed(a.search.seed)
-    .max_iter(a.max_iter);
+    let mut model = Gbtm::new(a.model, a.groups)
+        .order(a.order)
+        .starts(a.search.starts)
+        .seed(a.search.seed)
+        .max_iter(a.max_iter);
     if let Some(o) = a.orders {
         model = model.orders(o);
     }
@@ -156,12 +153,10 @@ pub fn select(a: SelectArgs) -> Output {
     let panel = a.data.read()?;
     let mut candidates = Vec::new();
     for k in a.groups.clone() {
-        let base = match a.model {
-            Family::Poisson => Gbtm::poisson(k),
-            Family::Zip => Gbtm::zip(k).iorder(a.iorder.unwrap_or(0)),
-        }
-        .starts(a.search.starts)
-        .seed(a.search.seed);
+        let base = Gbtm::new(a.model, k)
+            .iorder(a.iorder.unwrap_or(0))
+            .starts(a.search.starts)
+            .seed(a.search.seed);
         match &a.orders_grid {
             Some(g) => {
                 for orders in order_grid(k, g.clone()) {

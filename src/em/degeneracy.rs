@@ -181,8 +181,7 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
     let ages = ws.panel.ages();
     // A rate may run a thousand times above the largest count, and to 1e6
     // at least: data with a count of 10⁶ need rates of that order.
-    let top = ws.cells.pos_y.iter().copied().fold(0.0f64, f64::max);
-    let exploded = LN_RATE_EXPLODED.max((1e3 * top).ln());
+    let exploded = LN_RATE_EXPLODED.max((1e3 * ws.max_count).ln());
     for g in 0..p.groups() {
         let group = g + 1;
         let expected = p.pi[g] * n;

@@ -23,6 +23,8 @@ pub(crate) struct Workspace<'a> {
     pub constant: Vec<f64>,
     /// The observed cells, person by person.
     pub cells: Cells,
+    /// The largest observed count.
+    pub max_count: f64,
 }
 
 /// Observed cells in compressed rows: person i's observed zeros are
@@ -111,14 +113,17 @@ impl<'a> Workspace<'a> {
                 c
             })
             .collect();
+        let cells = Cells::new(panel);
+        let max_count = cells.pos_y.iter().copied().fold(0.0f64, f64::max);
         Workspace {
             panel,
             spec,
             scale,
+            max_count,
             x,
             z,
             constant,
-            cells: Cells::new(panel),
+            cells,
         }
     }
 

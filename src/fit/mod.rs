@@ -73,7 +73,15 @@ pub const MAX_ITER: usize = 10_000_000;
 const MAX_POSTERIOR_CELLS: u128 = 1 << 31;
 
 impl Gbtm {
-    fn new(family: Family, groups: usize) -> Gbtm {
+    /// A mixture of `family` with `groups` groups (cubic rates; for ZIP,
+    /// constant zero inflation): [`Gbtm::poisson`] or [`Gbtm::zip`] by value.
+    ///
+    /// ```
+    /// use gbtm::{Family, Gbtm};
+    /// assert_eq!(Gbtm::new(Family::Zip, 3).spec()?, Gbtm::zip(3).spec()?);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    pub fn new(family: Family, groups: usize) -> Gbtm {
         Gbtm {
             family,
             groups,

@@ -64,13 +64,9 @@ impl TrajectoryModel {
     /// [`Error::InvalidParameter`] naming `ages`, [`Error::ExposureRequired`]
     /// or [`Error::ExposureNotUsed`].
     pub fn check_panel(&self, panel: &Panel) -> Result<()> {
-        let outside: Vec<String> = panel
-            .ages()
-            .iter()
-            .filter(|a| !self.ages().contains(a))
-            .map(|a| a.to_string())
-            .collect();
+        let (_, outside) = self.split_ages(panel);
         if !outside.is_empty() {
+            let outside: Vec<String> = outside.iter().map(|a| a.to_string()).collect();
             return Err(Error::param(
                 "ages",
                 format!(
@@ -114,21 +110,10 @@ impl TrajectoryModel {
     /// # Errors
     /// [`Error::InvalidParameter`] naming `ages` if no column is a model age.
     pub fn restrict(&self, panel: &Panel) -> Result<(Panel, Vec<i64>)> {
-        let outside: Vec<i64> = panel
-            .ages()
-            .iter()
-            .copied()
-            .filter(|a| !self.ages().contains(a))
-            .collect();
+        let (keep, outside) = self.split_ages(panel);
         if outside.is_empty() {
             return Ok((panel.clone(), outside));
         }
-        let keep: Vec<i64> = panel
-            .ages()
-            .iter()
-            .copied()
-            .filter(|a| self.ages().contains(a))
-            .collect();
         if keep.is_empty() {
             return Err(Error::param(
                 "ages",
@@ -141,6 +126,15 @@ impl TrajectoryModel {
             ));
         }
         Ok((panel.select_ages(&keep), outside))
+    }
+
+    /// The panel's ages among the model's, and those that are not.
+    fn split_ages(&self, panel: &Panel) -> (Vec<i64>, Vec<i64>) {
+        panel
+            .ages()
+            .iter()
+            .copied()
+            .partition(|a| self.ages().contains(a))
     }
 
     /// Posterior group probabilities (persons × groups) and log-likelihood

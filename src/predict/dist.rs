@@ -25,8 +25,8 @@ const TAIL: f64 = 1e-12;
 /// A count distribution (see the module documentation).
 #[derive(Debug, Clone)]
 pub(crate) enum Dist {
-    /// pmf on 0..len.
-    Exact(Vec<f64>),
+    /// pmf on 0..len, and its running sum (the CDF), summed once.
+    Exact { pmf: Vec<f64>, cdf: Vec<f64> },
     /// P(0) = `zero`; otherwise normal with `mean` and `var`.
     Approx { zero: f64, mean: f64, var: f64 },
 }
@@ -63,7 +63,19 @@ impl Dist {
             }
         }
         pmf[0] += omega;
-        Dist::Exact(pmf)
+        Dist::exact(pmf)
+    }
+
+    /// The exact distribution with this pmf.
+    fn exact(pmf: Vec<f64>) -> Dist {
+        let cdf = pmf
+            .iter()
+            .scan(0.0, |acc, p| {
+                *acc += p;
+                Some(*acc)
+            })
+            .collect();
+        Dist::Exact { pmf, cdf }
     }
 
     /// The approximation with atom `zero` at 0 and overall moments
@@ -82,7 +94,7 @@ impl Dist {
     /// P(Y = 0).
     fn p0(&self) -> f64 {
         match self {
-            Dist::Exact(p) => p.first().copied().unwrap_or(1.0),
+            Dist::Exact { pmf, .. } => pmf.first().copied().unwrap_or(1.0),
             Dist::Approx { zero, .. } => *zero,
         }
     }
@@ -90,7 +102,7 @@ impl Dist {
     /// Mean and variance.
     fn moments(&self) -> (f64, f64) {
         match self {
-            Dist::Exact(p) => {
+            Dist::Exact { pmf: p, .. } => {
                 let m: f64 = p.iter().enumerate().map(|(y, q)| y as f64 * q).sum();
                 let v: f64 = p
                     .iter()
@@ -114,14 +126,14 @@ impl Dist {
         let exact: Option<Vec<&Vec<f64>>> = parts
             .iter()
             .map(|d| match d {
-                Dist::Exact(p) => Some(p),
+                Dist::Exact { pmf, .. } => Some(pmf),
                 Dist::Approx { .. } => None,
             })
             .collect();
         if let Some(pmfs) = exact {
             let len: usize = pmfs.iter().map(|p| p.len() - 1).sum::<usize>() + 1;
             if len <= MAX_SUPPORT {
-                return Dist::Exact(pmfs.iter().fold(vec![1.0], |acc, p| convolve(&acc, p)));
+                return Dist::exact(pmfs.iter().fold(vec![1.0], |acc, p| convolve(&acc, p)));
             }
         }
         let zero: f64 = parts.iter().map(|d| d.p0()).product();
@@ -135,7 +147,7 @@ impl Dist {
     /// P(Y ≤ y).
     fn cdf(&self, y: u64) -> f64 {
         match self {
-            Dist::Exact(p) => p.iter().take(y as usize + 1).sum(),
+            Dist::Exact { cdf, .. } => cdf[(y as usize).min(cdf.len() - 1)],
             Dist::Approx { zero, mean, var } => {
                 let sd = var.sqrt().max(1e-12);
                 // Φ((y + 0.5 − mean) / sd), by erfc for accuracy in the tails.
@@ -148,7 +160,7 @@ impl Dist {
     /// A count beyond which the distribution has negligible mass.
     fn upper(&self) -> u64 {
         match self {
-            Dist::Exact(p) => p.len() as u64 - 1,
+            Dist::Exact { pmf, .. } => pmf.len() as u64 - 1,
             Dist::Approx { mean, var, .. } => (mean + 12.0 * var.sqrt() + 12.0).ceil() as u64,
         }
     }
@@ -203,7 +215,7 @@ mod tests {
 
     fn pmf(d: &Dist) -> &Vec<f64> {
         match d {
-            Dist::Exact(p) => p,
+            Dist::Exact { pmf, .. } => pmf,
             Dist::Approx { .. } => panic!("expected an exact pmf"),
         }
     }
@@ -285,12 +297,12 @@ mod tests {
 
     #[test]
     fn interval_of_a_point_mass_and_of_a_mixture() {
-        let point = Dist::Exact(vec![0.0, 0.0, 1.0]);
+        let point = Dist::exact(vec![0.0, 0.0, 1.0]);
         assert_eq!(interval(&[&point], &[1.0], 0.9), (2, 2));
         // Half at 0, half at 10: the 5% quantile is 0, the 95% is 10.
         let mut far = vec![0.0; 11];
         far[10] = 1.0;
-        let (zero, ten) = (Dist::Exact(vec![1.0]), Dist::Exact(far));
+        let (zero, ten) = (Dist::exact(vec![1.0]), Dist::exact(far));
         assert_eq!(interval(&[&zero, &ten], &[0.5, 0.5], 0.9), (0, 10));
     }
 }

@@ -297,10 +297,10 @@ pub fn draw(
     persons: Option<usize>,
     seed: u64,
 ) -> Result<(Cohort, Option<scenario::Scenario>)> {
-    let teaching = match source {
-        "three-groups" => Some(Family::Poisson),
-        "three-groups-zip" => Some(Family::Zip),
-        "three-groups-exposure" => None,
+    let (family, reduced_exposure_share) = match source {
+        "three-groups" => (Family::Poisson, 0.0),
+        "three-groups-zip" => (Family::Zip, 0.0),
+        "three-groups-exposure" => (Family::Poisson, 0.4),
         _ => {
             let path = std::path::Path::new(source);
             let s = if path.is_file() {
@@ -319,9 +319,8 @@ pub fn draw(
             "at least one person is needed",
         ));
     }
-    let c = match teaching {
-        Some(family) => three_group_cohort(family, 0.0, n, seed),
-        None => three_group_cohort(Family::Poisson, 0.4, n, seed),
-    };
-    Ok((c, None))
+    Ok((
+        three_group_cohort(family, reduced_exposure_share, n, seed),
+        None,
+    ))
 }

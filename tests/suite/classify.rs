@@ -1,6 +1,7 @@
 //! Saving and loading models, classifying new persons, forecasting, and
 //! rounding of person counts.
 
+use super::cli::{gbtm, ok};
 use gbtm::report::round_count;
 use gbtm::synth::{self, SimOptions};
 use gbtm::{Fit, Gbtm, Panel, PersonStatus, TrajectoryModel};
@@ -237,50 +238,33 @@ fn rounded_counts_are_multiples_and_shares_follow_them() {
 #[test]
 fn cli_fit_save_classify_and_forecast() {
     let model = temp("cli-model.json");
-    let exe = env!("CARGO_BIN_EXE_gbtm");
-    let data = "data-synthetic/three-groups.csv";
-    let out = std::process::Command::new(exe)
-        .args([
-            "fit",
-            "--data",
-            data,
-            "--groups",
-            "3",
-            "--starts",
-            "2",
-            "--round-counts",
-            "5",
-            "--save",
-        ])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("rounded to multiples of 5"));
-    let out = std::process::Command::new(exe)
-        .args([
-            "classify",
-            "--data",
-            data,
-            "--ages",
-            "12:20",
-            "--forecast",
-            "--json",
-            "--model",
-        ])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (data, model) = ("data-synthetic/three-groups.csv", model.to_str().unwrap());
+    let report = ok(&gbtm(&[
+        "fit",
+        "--data",
+        data,
+        "--groups",
+        "3",
+        "--starts",
+        "2",
+        "--round-counts",
+        "5",
+        "--save",
+        model,
+    ]));
+    assert!(report.contains("rounded to multiples of 5"));
+    let out = ok(&gbtm(&[
+        "classify",
+        "--data",
+        data,
+        "--ages",
+        "12:20",
+        "--forecast",
+        "--json",
+        "--model",
+        model,
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let first = &v.as_array().unwrap()[0];
     assert_eq!(first["years"].as_array().unwrap().len(), 15);
     assert!(first["total"]["expected"].as_f64().unwrap() > 0.0);

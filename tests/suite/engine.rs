@@ -2,6 +2,7 @@
 //! an EM-free recomputation of a fitted model's log-likelihood, recovery of
 //! known groups, and bit-identical results for any number of threads.
 
+use super::cli::{gbtm, ok};
 use gbtm::diagnostics::assign;
 use gbtm::synth::{self, Cohort};
 use gbtm::{Fit, FitSummary, Gbtm, Panel, ReadOptions};
@@ -247,27 +248,24 @@ fn one_two_and_four_threads_give_identical_json() {
 #[cfg_attr(not(shared_data), ignore = "needs ../shared/data")]
 fn cli_json_is_identical_for_one_two_and_four_threads() {
     let run = |threads: &str| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gbtm"))
-            .args([
-                "--threads",
-                threads,
-                "fit",
-                "--data",
-                TO1ADJ,
-                "--ages",
-                "12:35",
-            ])
-            .args([
-                "--groups", "3", "--model", "zip", "--iorder", "0", "--starts", "3", "--json",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        ok(&gbtm(&[
+            "--threads",
+            threads,
+            "fit",
+            "--data",
+            TO1ADJ,
+            "--ages",
+            "12:35",
+            "--groups",
+            "3",
+            "--model",
+            "zip",
+            "--iorder",
+            "0",
+            "--starts",
+            "3",
+            "--json",
+        ]))
     };
     let one = run("1");
     let v: serde_json::Value = serde_json::from_str(&one).unwrap();

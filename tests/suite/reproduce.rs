@@ -1,5 +1,6 @@
 //! The synthetic-cohort generator and the reproduction of the four profiles.
 
+use super::cli::{gbtm, ok};
 use gbtm::synth::builtin::{FOUR_PROFILE_MEANS, FOUR_PROFILE_SIZES};
 use gbtm::synth::scenario::{Curve, Scenario};
 
@@ -177,19 +178,15 @@ fn reproduce_on_the_shipped_cohort_finds_the_four_profiles() {
     let dir = std::env::temp_dir().join(format!("gbtm-reproduce-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (plot, data_out) = (dir.join("plot.svg"), dir.join("fitted.csv"));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gbtm"))
-        .args(["reproduce", "--json", "--plot"])
-        .arg(&plot)
-        .arg("--data-out")
-        .arg(&data_out)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = ok(&gbtm(&[
+        "reproduce",
+        "--json",
+        "--plot",
+        plot.to_str().unwrap(),
+        "--data-out",
+        data_out.to_str().unwrap(),
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for key in [
         "selected_groups",
         "bic",

@@ -180,10 +180,7 @@ pub fn reproduce_with_progress(
     let mut cands = Vec::new();
     for family in [Family::Poisson, Family::Zip] {
         for k in 1..=max {
-            let m = match family {
-                Family::Poisson => Gbtm::poisson(k),
-                Family::Zip => Gbtm::zip(k).iorder(0),
-            };
+            let m = Gbtm::new(family, k);
             cands.push(m.order(opts.order).starts(opts.starts).seed(opts.seed));
         }
     }
