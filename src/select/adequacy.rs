@@ -129,6 +129,7 @@ pub fn adequacy_failures(summary: &FitSummary) -> Vec<AdequacyFailure> {
 #[non_exhaustive]
 pub enum AdequacyFailure {
     /// AvePP below [`MIN_AVEPP`].
+    #[serde(rename = "low_avepp")]
     LowAvePP {
         /// Group number (from 1).
         group: usize,
@@ -194,5 +195,20 @@ impl std::fmt::Display for AdequacyFailure {
                 "group {group}: estimated share {share:.3} < {MIN_GROUP_SHARE}"
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AdequacyFailure;
+
+    #[test]
+    fn failures_serialise_with_readable_rule_names() {
+        let f = AdequacyFailure::LowAvePP {
+            group: 2,
+            avepp: 0.6,
+        };
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(json, r#"{"rule":"low_avepp","group":2,"avepp":0.6}"#);
     }
 }
