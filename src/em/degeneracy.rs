@@ -1,7 +1,9 @@
 //! When a solution is not a usable model ([`Degeneracy`]), and when a
 //! parameter sits on the boundary of the parameter space ([`Boundary`]).
 //!
-//! The rules, applied to every run at its end:
+//! The rules, applied to every run at its end, and every 50 iterations
+//! during it (a run that breaks the same rule in the same group at two
+//! checks in a row is cut off; see `run_em`):
 //!
 //! 1. the log-likelihood is not finite;
 //! 2. a group has fewer than one expected member (π_k·N < 1);
@@ -96,6 +98,26 @@ impl std::fmt::Display for Degeneracy {
                 write!(f, "group {group}: zero inflation ran to 1")
             }
         }
+    }
+}
+
+impl Degeneracy {
+    /// The group it names, if any.
+    fn group(&self) -> Option<usize> {
+        match self {
+            Degeneracy::NonFiniteLikelihood => None,
+            Degeneracy::EmptyGroup { group, .. }
+            | Degeneracy::RateVanished { group }
+            | Degeneracy::RateExploded { group }
+            | Degeneracy::RunawayRate { group, .. }
+            | Degeneracy::ZeroInflationToOne { group } => Some(*group),
+        }
+    }
+
+    /// The same rule broken by the same group (the values may differ).
+    pub(crate) fn same_kind(&self, other: &Degeneracy) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+            && self.group() == other.group()
     }
 }
 

@@ -97,6 +97,9 @@ pub(crate) fn best_usable(runs: &[Run]) -> Option<&Run> {
         .reduce(|a, b| if b.ll > a.ll { b } else { a })
 }
 
+/// Iterations between the in-run degeneracy checks.
+const CHECK_EVERY: usize = 50;
+
 /// Quasi-Newton steps per polish attempt.
 const POLISH_STEPS: usize = 100;
 
@@ -130,6 +133,7 @@ pub(crate) fn run_em(ws: &Workspace<'_>, mut params: Params, ctl: &Control) -> R
     let mut prev = f64::NEG_INFINITY;
     let mut polished_at = f64::NEG_INFINITY;
     let mut iterations = 0;
+    let mut last_judged: Option<Degeneracy> = None;
     loop {
         let stats = estep(ws, &params);
         iterations += 1;
@@ -154,6 +158,23 @@ pub(crate) fn run_em(ws: &Workspace<'_>, mut params: Params, ctl: &Control) -> R
                 max_score,
                 termination,
             };
+        }
+        // A run judged degenerate in the same way at two checks
+        // `CHECK_EVERY` iterations apart is cut off: it would end degenerate.
+        if iterations % CHECK_EVERY == 0 {
+            let now = judge(ws, &params, &stats);
+            if let (Some(d), Some(before)) = (&now, &last_judged)
+                && d.same_kind(before)
+            {
+                return Run {
+                    params,
+                    ll,
+                    iterations,
+                    max_score,
+                    termination: Termination::Degenerate(d.clone()),
+                };
+            }
+            last_judged = now;
         }
         if let Some(below) = ctl.polish_below {
             // Newton is retried only after the log-likelihood has risen by

@@ -391,6 +391,37 @@ fn spike_group_is_degenerate() {
     }
 }
 
+/// (d) A run that is degenerate and stays so went on to the iteration
+/// limit. It must stop at the second in-run check that judges it so.
+#[test]
+fn degenerate_run_is_cut_off_early() {
+    let p = panel(60, 8, false);
+    let s = spec(Family::Poisson, &[1, 1], None);
+    let ws = workspace(&p, &s);
+    let ctl = Control {
+        max_iter: 5000,
+        ll_tol: 0.0,
+        score_tol: 0.0,
+        polish_below: None,
+    };
+    // Group 2 holds 1e-12 of a person at a rate of e¹⁰ a year: it stays
+    // empty. (At a plausible rate it can grow back, and must not be cut.)
+    let start = params(&[&[0.0, 0.0], &[10.0, 0.0]], None, &[1.0 - 1e-12, 1e-12]);
+    let run = run_em(&ws, start, &ctl);
+    assert_eq!(run.iterations, 100, "{:?}", run.termination);
+    assert!(matches!(
+        run.termination,
+        super::run::Termination::Degenerate(Degeneracy::EmptyGroup { group: 2, .. })
+    ));
+    // A healthy run is not cut off: it goes to the limit it was given.
+    let healthy = params(&[&[0.0, 0.0], &[-1.0, 0.0]], None, &[0.5, 0.5]);
+    let ctl = Control {
+        max_iter: 300,
+        ..ctl
+    };
+    assert_eq!(run_em(&ws, healthy, &ctl).iterations, 300);
+}
+
 // ------------------------------------------------------------ 5. nesting
 
 #[test]
