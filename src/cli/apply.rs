@@ -7,7 +7,7 @@ use gbtm::predict::write::{classes_csv, forecasts_csv};
 use gbtm::{Panel, TrajectoryModel};
 
 use super::args::ApplyArgs;
-use super::{Output, note, to_json};
+use super::{Done, Output, note, to_json};
 
 #[derive(clap::Args)]
 pub struct ClassifyArgs {
@@ -60,18 +60,18 @@ pub fn classify(a: ClassifyArgs) -> Output {
     if a.forecast {
         let level = a.level.unwrap_or(0.9);
         let f = model.forecast(&panel, level)?;
-        return if a.json {
-            to_json(&f)
+        return Ok(Done::text(if a.json {
+            to_json(&f)?
         } else {
-            Ok(forecasts_csv(&f, k, level))
-        };
+            forecasts_csv(&f, k, level)
+        }));
     }
     let classes = model.classify(&panel)?;
-    if a.json {
-        to_json(&classes)
+    Ok(Done::text(if a.json {
+        to_json(&classes)?
     } else {
-        Ok(classes_csv(&classes, k))
-    }
+        classes_csv(&classes, k)
+    }))
 }
 
 #[derive(clap::Args)]
@@ -95,6 +95,6 @@ pub fn plot(a: PlotArgs) -> Output {
     if let Some(t) = a.title {
         popts = popts.with_title(t);
     }
-    gbtm::plot::write_trajectory_svg(&model, &panel, &popts, &a.out)?;
-    Ok(format!("wrote {}\n", a.out.display()))
+    let svg = gbtm::plot::trajectory_svg(&model, &panel, &popts)?;
+    Ok(Done::text(format!("wrote {}\n", a.out.display())).with_file(&a.out, svg))
 }

@@ -3,13 +3,13 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use gbtm::data::write::{check_output, write_atomic};
+use gbtm::data::write::check_output;
 use gbtm::study::four_profiles::{ReproduceOptions, reproduce_with_progress};
 use gbtm::synth::scenario::Scenario;
 use gbtm::{Family, Panel, ReadOptions};
 
 use super::args::SearchArgs;
-use super::{CliError, Output, to_json};
+use super::{CliError, Done, Output, to_json};
 
 #[derive(clap::Args)]
 pub struct SimArgs {
@@ -100,17 +100,18 @@ pub fn simulate(a: SimArgs) -> Output {
         (a.write_scenario.as_deref(), scenario_json),
         (Some(a.out.as_path()), Some(p.to_wide_csv())),
     ];
-    for (path, text) in writes {
-        if let (Some(path), Some(text)) = (path, text) {
-            write_atomic(path, &text)?;
-        }
-    }
-    Ok(format!(
+    let mut done = Done::text(format!(
         "wrote {} persons ({} observed person-years) to {}\n",
         p.n_persons(),
         p.n_observations(),
         a.out.display()
-    ))
+    ));
+    for (path, text) in writes {
+        if let (Some(path), Some(text)) = (path, text) {
+            done = done.with_file(path, text);
+        }
+    }
+    Ok(done)
 }
 
 /// The shipped cohort and the seed that made it.
@@ -193,9 +194,9 @@ pub fn reproduce(a: ReproduceArgs) -> Output {
     } else {
         rep.to_text() + &format!("\nplot: {}\n", a.plot.display())
     };
-    if let Some(out) = &a.data_out {
-        write_atomic(out, &panel.to_wide_csv())?;
-    }
-    write_atomic(&a.plot, &svg)?;
-    Ok(text)
+    let done = Done::text(text).with_file(&a.plot, svg);
+    Ok(match &a.data_out {
+        Some(out) => done.with_file(out, panel.to_wide_csv()),
+        None => done,
+    })
 }

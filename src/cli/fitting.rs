@@ -9,7 +9,7 @@ use gbtm::select::{Criterion, MAX_CANDIDATES, order_grid, order_grid_len, select
 use gbtm::{Family, Gbtm};
 
 use super::args::{DataArgs, SearchArgs, group_range, range};
-use super::{CliError, Output, to_json};
+use super::{CliError, Done, Output, to_json};
 
 #[derive(clap::Args)]
 pub struct FitArgs {
@@ -81,18 +81,19 @@ pub fn fit(a: FitArgs) -> Output {
         model = model.iorders(q);
     }
     let fit = model.fit(&panel)?;
-    if let Some(path) = &a.save {
-        fit.model().save(path)?;
-    }
     let mut summary = fit.summary();
     if let Some(base) = a.round_counts {
         summary = summary.with_rounded_counts(base as usize);
     }
-    if a.json {
-        to_json(&summary)
+    let done = Done::text(if a.json {
+        to_json(&summary)?
     } else {
-        Ok(summary.to_text())
-    }
+        summary.to_text()
+    });
+    Ok(match &a.save {
+        Some(path) => done.with_file(path, fit.model().to_json()),
+        None => done,
+    })
 }
 
 #[derive(clap::Args)]
@@ -172,20 +173,17 @@ pub fn select(a: SelectArgs) -> Output {
     }
     let selection = select_with_progress(&panel, &candidates, a.criterion, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    if let Some(path) = &a.save {
-        match &selection.selected_fit {
-            Some(fit) => fit.model().save(path)?,
-            None => {
-                return Err(CliError::Value(
-                    "--save",
-                    "no candidate converged, so there is no model to save".into(),
-                ));
-            }
-        }
-    }
-    if a.json {
-        to_json(&selection)
+    let done = Done::text(if a.json {
+        to_json(&selection)?
     } else {
-        Ok(selection.to_text())
+        selection.to_text()
+    });
+    match (&a.save, &selection.selected_fit) {
+        (None, _) => Ok(done),
+        (Some(path), Some(fit)) => Ok(done.with_file(path, fit.model().to_json())),
+        (Some(_), None) => Err(CliError::Value(
+            "--save",
+            "no candidate converged, so there is no model to save".into(),
+        )),
     }
 }

@@ -10,6 +10,7 @@ mod cohorts;
 mod fitting;
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -30,8 +31,33 @@ impl From<gbtm::Error> for CliError {
     }
 }
 
-/// What a command prints on standard output.
-pub type Output = Result<String, CliError>;
+/// What a command produced: the text for standard output and the files to
+/// write. Nothing is written until the command has finished; then standard
+/// output comes first, and the files are written all or nothing, so a
+/// command that fails (even on standard output) creates no file.
+pub struct Done {
+    text: String,
+    files: Vec<(PathBuf, String)>,
+}
+
+impl Done {
+    /// Only text for standard output.
+    pub fn text(text: String) -> Done {
+        Done {
+            text,
+            files: Vec::new(),
+        }
+    }
+
+    /// Adds a file to write.
+    pub fn with_file(mut self, path: &Path, contents: String) -> Done {
+        self.files.push((path.to_path_buf(), contents));
+        self
+    }
+}
+
+/// What a command produces.
+pub type Output = Result<Done, CliError>;
 
 #[derive(Parser)]
 #[command(
@@ -70,7 +96,7 @@ pub fn note(text: &str) {
 }
 
 /// Pretty JSON with a final newline.
-pub fn to_json<T: serde::Serialize>(value: &T) -> Output {
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {
     serde_json::to_string_pretty(value)
         .map(|s| s + "\n")
         .map_err(|e| CliError::Value("output", e.to_string()))
@@ -101,17 +127,30 @@ pub fn main() -> ExitCode {
         Command::Reproduce(a) => cohorts::reproduce(a),
     };
     match out {
-        Ok(text) => {
+        Ok(done) => {
             let mut stdout = std::io::stdout().lock();
             match stdout
-                .write_all(text.as_bytes())
+                .write_all(done.text.as_bytes())
                 .and_then(|()| stdout.flush())
             {
-                Ok(()) => ExitCode::SUCCESS,
-                // A closed pipe (`gbtm classify … | head -1`) ends quietly.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                // A closed pipe (`gbtm classify … | head -1`) ends quietly,
+                // and the files are still written.
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                 Err(e) => {
                     eprintln!("error: writing to standard output: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+            let files: Vec<(&Path, &str)> = done
+                .files
+                .iter()
+                .map(|(p, c)| (p.as_path(), c.as_str()))
+                .collect();
+            match gbtm::data::write::write_all_atomic(&files) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
                     ExitCode::from(1)
                 }
             }

@@ -54,25 +54,70 @@ impl Panel {
 /// gbtm::data::write::write_atomic(&dir.join("a.txt"), "hello").unwrap();
 /// assert_eq!(std::fs::read_to_string(dir.join("a.txt")).unwrap(), "hello");
 /// ```
+///
+/// # Errors
+/// [`Error::Io`] naming `path`; the file is then as it was before.
 pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
-    let io = |source| Error::Io {
+    write_all_atomic(&[(path, contents)])
+}
+
+/// Writes several files all or nothing: every file goes to a temporary
+/// file beside it first; only when all of them are written are they
+/// renamed into place. If one cannot be written, every temporary file is
+/// removed and no destination is touched.
+///
+/// ```
+/// use gbtm::data::write::write_all_atomic;
+/// let dir = std::env::temp_dir().join("gbtm-doc-all-atomic");
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let (a, b) = (dir.join("a.csv"), dir.join("b.csv"));
+/// write_all_atomic(&[(&a, "1"), (&b, "2")]).unwrap();
+/// // The second destination cannot be written: the first is not replaced.
+/// let bad = dir.join("no-such-folder/c.csv");
+/// assert!(write_all_atomic(&[(&a, "new"), (&bad, "3")]).is_err());
+/// assert_eq!(std::fs::read_to_string(&a).unwrap(), "1");
+/// // No temporary file is left behind.
+/// let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+/// assert_eq!(names.len(), 2, "{names:?}");
+/// ```
+///
+/// # Errors
+/// [`Error::Io`] naming the file that could not be written.
+pub fn write_all_atomic(files: &[(&Path, &str)]) -> Result<()> {
+    let io = |path: &Path, source| Error::Io {
         path: path.display().to_string(),
         source,
     };
-    not_special(path)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    if let Err(e) = std::fs::write(&tmp, contents) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
+    let mut staged = Vec::with_capacity(files.len());
+    let unstage = |staged: &[std::path::PathBuf]| {
+        for tmp in staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    };
+    for &(path, contents) in files {
+        if let Err(e) = not_special(path) {
+            unstage(&staged);
+            return Err(e);
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+        if let Err(e) = std::fs::write(&tmp, contents) {
+            let _ = std::fs::remove_file(&tmp);
+            unstage(&staged);
+            return Err(io(path, e));
+        }
+        staged.push(tmp);
     }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
+    for (i, (&(path, _), tmp)) in files.iter().zip(&staged).enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            unstage(&staged[i..]);
+            return Err(io(path, e));
+        }
+    }
+    Ok(())
 }
 
 /// Checks, before any work is done, that `path` can be written as an output

@@ -7,6 +7,7 @@ mod classify;
 mod cli;
 mod engine;
 mod input_errors;
+mod outputs;
 mod pathological;
 mod plot;
 mod reproduce;

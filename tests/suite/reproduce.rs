@@ -1,6 +1,7 @@
 //! The synthetic-cohort generator and the reproduction of the four profiles.
 
 use super::cli::{gbtm, ok};
+use super::outputs::non_finite;
 use gbtm::synth::builtin::{FOUR_PROFILE_MEANS, FOUR_PROFILE_SIZES};
 use gbtm::synth::scenario::{Curve, Scenario};
 
@@ -186,6 +187,8 @@ fn reproduce_on_the_shipped_cohort_finds_the_four_profiles() {
         "--data-out",
         data_out.to_str().unwrap(),
     ]));
+    assert_eq!(non_finite(&out), None);
+    assert_eq!(non_finite(&std::fs::read_to_string(&plot).unwrap()), None);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for key in [
         "selected_groups",
