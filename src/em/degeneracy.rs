@@ -151,24 +151,6 @@ pub enum Boundary {
     },
 }
 
-impl Boundary {
-    /// The same boundary with the group renumbered by `new_number`.
-    pub(crate) fn renumbered(&self, new_number: impl Fn(usize) -> usize) -> Boundary {
-        match self {
-            Boundary::ZeroInflationVanished { group } => Boundary::ZeroInflationVanished {
-                group: new_number(*group),
-            },
-            Boundary::CoincidingGroups { group, other } => {
-                let (a, b) = (new_number(*group), new_number(*other));
-                Boundary::CoincidingGroups {
-                    group: a.min(b),
-                    other: a.max(b),
-                }
-            }
-        }
-    }
-}
-
 impl std::fmt::Display for Boundary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -45,19 +45,6 @@ pub(crate) fn cholesky_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
     y
 }
 
-/// Whether the Hessian without the rows and columns in `skip` is negative
-/// definite.
-pub(crate) fn negative_definite_except(h: &[f64], skip: &[usize]) -> bool {
-    let p = (h.len() as f64).sqrt().round() as usize;
-    let keep: Vec<usize> = (0..p).filter(|j| !skip.contains(j)).collect();
-    let q = keep.len();
-    let sub: Vec<f64> = keep
-        .iter()
-        .flat_map(|&i| keep.iter().map(move |&j| h[i * p + j]))
-        .collect();
-    negative_definite(&sub, q).is_some()
-}
-
 /// Cholesky factor of −H if the Hessian is negative definite.
 pub(crate) fn negative_definite(h: &[f64], p: usize) -> Option<Vec<f64>> {
     let neg: Vec<f64> = h.iter().map(|x| -x).collect();
@@ -116,4 +103,69 @@ pub(crate) fn solve_upper_transposed(l: &[f64], n: usize, z: &[f64]) -> Vec<f64>
         d[i] /= l[i * n + i];
     }
     d
+}
+
+/// Eigenvalues of a symmetric matrix (row-major, n × n), ascending, by the
+/// cyclic Jacobi method: accurate to rounding for the small matrices here.
+pub(crate) fn symmetric_eigenvalues(a: &[f64], n: usize) -> Vec<f64> {
+    let mut m = a.to_vec();
+    for _sweep in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| m[i * n + j] * m[i * n + j])
+            .sum();
+        let diag: f64 = (0..n).map(|i| m[i * n + i] * m[i * n + i]).sum();
+        if off <= 1e-30 * diag || off == 0.0 {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = m[p * n + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (m[q * n + q] - m[p * n + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let (mkp, mkq) = (m[k * n + p], m[k * n + q]);
+                    m[k * n + p] = c * mkp - s * mkq;
+                    m[k * n + q] = s * mkp + c * mkq;
+                }
+                for k in 0..n {
+                    let (mpk, mqk) = (m[p * n + k], m[q * n + k]);
+                    m[p * n + k] = c * mpk - s * mqk;
+                    m[q * n + k] = s * mpk + c * mqk;
+                }
+            }
+        }
+    }
+    let mut ev: Vec<f64> = (0..n).map(|i| m[i * n + i]).collect();
+    ev.sort_by(f64::total_cmp);
+    ev
+}
+
+/// The inverse of a symmetric positive definite matrix, from its Cholesky
+/// factor.
+pub(crate) fn cholesky_inverse(l: &[f64], n: usize) -> Vec<f64> {
+    let mut inv = vec![0.0; n * n];
+    for j in 0..n {
+        let mut e = vec![0.0; n];
+        e[j] = 1.0;
+        let col = cholesky_solve(l, n, &e);
+        for i in 0..n {
+            inv[i * n + j] = col[i];
+        }
+    }
+    // Symmetrise the rounding.
+    for i in 0..n {
+        for j in 0..i {
+            let m = 0.5 * (inv[i * n + j] + inv[j * n + i]);
+            inv[i * n + j] = m;
+            inv[j * n + i] = m;
+        }
+    }
+    inv
 }

@@ -27,6 +27,8 @@ pub(crate) mod start;
 pub(crate) mod workspace;
 
 #[cfg(test)]
+mod linalg_tests;
+#[cfg(test)]
 mod properties;
 #[cfg(test)]
 mod tests;

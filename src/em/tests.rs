@@ -7,10 +7,6 @@ use ndarray::{Array2, aview1};
 
 use super::degeneracy::{Degeneracy, judge};
 use super::estep::estep;
-use super::linalg::{
-    bfgs_update, cholesky, cholesky_solve, damped, negative_definite, negative_definite_except,
-    solve_upper_transposed,
-};
 use super::mstep::{Link, gradient, max_abs, score};
 use super::polish::{flatten, hessian, newton_polish, unflatten};
 use super::refine::{nested_starts, nesting};
@@ -85,19 +81,19 @@ fn params(beta: &[&[f64]], gamma: Option<&[&[f64]]>, pi: &[f64]) -> Params {
 }
 
 /// `a · b` for row-major n × n `a`.
-fn mat_vec(a: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
+pub(super) fn mat_vec(a: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
     (0..n)
         .map(|i| (0..n).map(|j| a[i * n + j] * b[j]).sum())
         .collect()
 }
 
 /// `L Lᵀ` for row-major n × n `l`.
-fn l_lt(l: &[f64], n: usize) -> Vec<f64> {
+pub(super) fn l_lt(l: &[f64], n: usize) -> Vec<f64> {
     let l = Array2::from_shape_vec((n, n), l.to_vec()).expect("n × n");
     l.dot(&l.t()).into_iter().collect()
 }
 
-fn assert_close(a: &[f64], b: &[f64], tol: f64) {
+pub(super) fn assert_close(a: &[f64], b: &[f64], tol: f64) {
     assert_eq!(a.len(), b.len());
     for (j, (x, y)) in a.iter().zip(b).enumerate() {
         assert!((x - y).abs() <= tol, "component {j}: {x} vs {y}");
@@ -105,7 +101,7 @@ fn assert_close(a: &[f64], b: &[f64], tol: f64) {
 }
 
 /// A symmetric positive definite 3 × 3 matrix.
-const SPD: [f64; 9] = [4.0, 2.0, 0.4, 2.0, 5.0, 1.0, 0.4, 1.0, 3.0];
+pub(super) const SPD: [f64; 9] = [4.0, 2.0, 0.4, 2.0, 5.0, 1.0, 0.4, 1.0, 3.0];
 
 // ------------------------------------------- 1. score vs finite differences
 
@@ -157,93 +153,6 @@ fn score_matches_finite_differences() {
             check_score(&p, s, at);
         }
     }
-}
-
-// ---------------------------------------------------------- 2. linalg
-
-#[test]
-fn cholesky_reproduces_the_matrix() {
-    // A known factor: [[4, 2], [2, 5]] = L Lᵀ with L = [[2, 0], [1, 2]].
-    assert_eq!(
-        cholesky(&[4.0, 2.0, 2.0, 5.0], 2),
-        Some(vec![2.0, 0.0, 1.0, 2.0])
-    );
-    let l = cholesky(&SPD, 3).expect("SPD");
-    for i in 0..3 {
-        for j in i + 1..3 {
-            assert_eq!(l[i * 3 + j], 0.0, "L must be lower triangular");
-        }
-    }
-    assert_close(&l_lt(&l, 3), &SPD, 1e-12);
-}
-
-#[test]
-fn cholesky_refuses_indefinite_and_nan() {
-    assert!(cholesky(&[1.0, 2.0, 2.0, 1.0], 2).is_none());
-    assert!(cholesky(&[-1.0, 0.0, 0.0, 1.0], 2).is_none());
-    assert!(cholesky(&[-2.0], 1).is_none());
-    assert!(cholesky(&[1.0, 1.0, 1.0, 1.0], 2).is_none(), "singular");
-    assert!(cholesky(&[f64::NAN, 0.0, 0.0, 1.0], 2).is_none());
-    assert!(cholesky(&[1.0, f64::NAN, f64::NAN, 1.0], 2).is_none());
-}
-
-#[test]
-fn triangular_solves() {
-    let l = cholesky(&SPD, 3).expect("SPD");
-    let b = [1.0, -2.0, 0.5];
-    let x = cholesky_solve(&l, 3, &b);
-    assert_close(&mat_vec(&SPD, 3, &x), &b, 1e-12);
-    // Lᵀ x = z.
-    let z = [0.3, -1.2, 2.0];
-    let x = solve_upper_transposed(&l, 3, &z);
-    let lt_x: Vec<f64> = (0..3)
-        .map(|i| (0..3).map(|k| l[k * 3 + i] * x[k]).sum())
-        .collect();
-    assert_close(&lt_x, &z, 1e-12);
-}
-
-#[test]
-fn negative_definiteness() {
-    let neg: Vec<f64> = SPD.iter().map(|v| -v).collect();
-    let l = negative_definite(&neg, 3).expect("−SPD is negative definite");
-    assert_close(&l_lt(&l, 3), &SPD, 1e-12);
-    assert!(negative_definite(&SPD, 3).is_none());
-    // Negative definite once row/column 1 (a flat direction) is skipped.
-    let h = [-2.0, 0.5, 0.3, 0.5, 0.0, 0.1, 0.3, 0.1, -3.0];
-    assert!(negative_definite(&h, 3).is_none());
-    assert!(!negative_definite_except(&h, &[]));
-    assert!(!negative_definite_except(&h, &[0]));
-    assert!(negative_definite_except(&h, &[1]));
-    assert!(negative_definite_except(&neg, &[]));
-}
-
-#[test]
-fn damped_shifts_only_when_needed() {
-    // Indefinite: M = −H + μI with μ > 0, positive definite.
-    let h = [1.0, 0.3, 0.3, -2.0];
-    let (m, l) = damped(&h, 2).expect("damping succeeds");
-    let mu = m[0] + h[0];
-    assert!(mu > 0.0);
-    assert_close(&m, &[-h[0] + mu, -h[1], -h[2], -h[3] + mu], 1e-12);
-    assert_close(&l_lt(&l, 2), &m, 1e-12);
-    // Negative definite: plain Newton, M = −H exactly.
-    let h: Vec<f64> = SPD.iter().map(|v| -v).collect();
-    let (m, _) = damped(&h, 3).expect("negative definite");
-    assert_eq!(m, SPD.to_vec());
-}
-
-#[test]
-fn bfgs_keeps_the_secant_equation() {
-    let mut b = vec![2.0, 0.5, 0.5, 1.0];
-    let (s, y) = ([1.0, 0.5], [1.5, 0.2]);
-    assert!(bfgs_update(&mut b, 2, &s, &y));
-    assert_close(&mat_vec(&b, 2, &s), &y, 1e-12);
-    assert!((b[1] - b[2]).abs() < 1e-15, "stays symmetric");
-    // sᵀy ≤ 0: refused, B unchanged.
-    let before = b.clone();
-    assert!(!bfgs_update(&mut b, 2, &[1.0, 0.5], &[-1.0, 0.5]));
-    assert!(!bfgs_update(&mut b, 2, &[1.0, 0.0], &[0.0, 1.0]));
-    assert_eq!(b, before);
 }
 
 // -------------------------------------- 3. the polish on a known quadratic

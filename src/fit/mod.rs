@@ -8,17 +8,16 @@
 //! numbered by ascending expected cases per person (see
 //! [`TrajectoryModel`]).
 
+mod inference;
 mod result;
 
+pub use inference::MAX_CONDITION;
 pub use result::{Fit, FitInfo, time_esteps};
 
 use crate::data::Panel;
 use crate::design::AgeScale;
-use crate::em::degeneracy::at_boundary;
 use crate::em::estep::posteriors;
-use crate::em::linalg::negative_definite_except;
 use crate::em::multistart::{Search, local_optima, search};
-use crate::em::polish::hessian;
 use crate::em::refine::Nested;
 use crate::em::run::{Control, Run, SAME_OPTIMUM, best_usable};
 use crate::em::workspace::Workspace;
@@ -343,8 +342,6 @@ impl Gbtm {
                 .filter(|r| (r.ll - best.ll).abs() < SAME_OPTIMUM && r.usable())
                 .count()
         };
-        let (fixed, boundary) = at_boundary(&ws, &best.params);
-        let negdef = negative_definite_except(&hessian(&ws, &best.params), &fixed);
         let (post, ll) = posteriors(&ws, &best.params);
         let model = TrajectoryModel::new(
             spec.clone(),
@@ -353,18 +350,20 @@ impl Gbtm {
             panel.ages().to_vec(),
             panel.exposure().is_some(),
         )?;
-        // Number the groups by the seed-independent rule.
+        // Number the groups by the seed-independent rule, then judge the
+        // solution (maximum, boundary, covariance) in that numbering.
         let order = model.canonical_order();
-        let number = |old: usize| {
-            order
-                .iter()
-                .position(|&g| g + 1 == old)
-                .map_or(old, |p| p + 1)
-        };
         let post = post.select(ndarray::Axis(1), &order);
+        let model = model.permuted(&order);
+        let numbered = Workspace::new(panel, model.spec(), scale);
+        let information = inference::information(&numbered, model.params());
+        let (model, covariance_problem) = match information.covariance {
+            Ok(c) => (model.with_covariance(c)?, None),
+            Err(problem) => (model, Some(problem)),
+        };
         let starts = outcome.starts;
         Ok(Fit {
-            model: model.permuted(&order),
+            model,
             posteriors: post,
             info: FitInfo {
                 log_likelihood: ll,
@@ -374,7 +373,8 @@ impl Gbtm {
                 termination: best.termination.clone(),
                 iterations: best.iterations,
                 max_score: best.max_score,
-                hessian_negative_definite: negdef,
+                hessian_negative_definite: information.maximum,
+                covariance_problem,
                 starts,
                 screened: outcome.screened,
                 starts_at_best: at_best(&runs[..starts]),
@@ -382,7 +382,7 @@ impl Gbtm {
                 refinement_at_best: at_best(&runs[starts..]),
                 degenerate_starts: runs.iter().filter(|r| !r.usable()).count(),
                 local_optima: local_optima(runs),
-                boundary: boundary.iter().map(|b| b.renumbered(number)).collect(),
+                boundary: information.boundary,
                 seed: self.seed,
             },
         })

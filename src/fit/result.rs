@@ -10,7 +10,7 @@ use crate::data::Panel;
 use crate::em::estep::estep;
 use crate::em::workspace::Workspace;
 use crate::em::{Boundary, LocalOptimum, Termination};
-use crate::model::TrajectoryModel;
+use crate::model::{CovarianceProblem, TrajectoryModel};
 
 /// Facts about how a fit went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +33,9 @@ pub struct FitInfo {
     /// Whether the Hessian at the solution is negative definite (a strict
     /// local maximum), leaving out parameters on the boundary.
     pub hessian_negative_definite: bool,
+    /// Why the model has no covariance matrix (no standard errors), if it
+    /// has none.
+    pub covariance_problem: Option<CovarianceProblem>,
     /// Starts run to convergence.
     pub starts: usize,
     /// Screening runs that chose them.

@@ -4,12 +4,18 @@
 //! classified against, forecast from and plotted.
 //!
 //! Rooms: [`spec`] (family, structure, parameters), `trajectory` (the
-//! model), `file` (model files).
+//! model), [`covariance`] (the covariance of the estimates and parameter
+//! names), `inference` (standard errors, intervals and bands by the delta
+//! method), `file` (model files).
 
+pub mod covariance;
 mod file;
+mod inference;
 pub mod spec;
 mod trajectory;
 
+pub use covariance::{Covariance, CovarianceProblem};
 pub use file::{FORMAT, ModelFile};
+pub use inference::{Interval, normal_quantile};
 pub use spec::{Family, MAX_ORDER, ModelSpec, Params};
 pub use trajectory::{MAX_LN_RATE, TrajectoryModel};

@@ -4,6 +4,7 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
+use super::covariance::Covariance;
 use super::spec::{Family, ModelSpec, Params};
 use crate::design::AgeScale;
 use crate::error::{Error, Result};
@@ -34,6 +35,9 @@ pub struct TrajectoryModel {
     age_scaling: AgeScale,
     ages: Vec<i64>,
     exposure: bool,
+    /// The covariance of the estimates, if the fit had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    covariance: Option<Covariance>,
 }
 
 #[derive(Deserialize)]
@@ -43,12 +47,18 @@ struct RawModel {
     age_scaling: AgeScale,
     ages: Vec<i64>,
     exposure: bool,
+    #[serde(default)]
+    covariance: Option<Covariance>,
 }
 
 impl TryFrom<RawModel> for TrajectoryModel {
     type Error = Error;
     fn try_from(r: RawModel) -> Result<TrajectoryModel> {
-        TrajectoryModel::new(r.spec, r.params, r.age_scaling, r.ages, r.exposure)
+        let m = TrajectoryModel::new(r.spec, r.params, r.age_scaling, r.ages, r.exposure)?;
+        match r.covariance {
+            Some(c) => m.with_covariance(c),
+            None => Ok(m),
+        }
     }
 }
 
@@ -120,6 +130,7 @@ impl TrajectoryModel {
             age_scaling,
             ages,
             exposure,
+            covariance: None,
         };
         // Rates and zero inflation must stay representable at every model
         // age, so that no posterior or forecast is NaN or infinite.
@@ -146,6 +157,25 @@ impl TrajectoryModel {
             }
         }
         Ok(model)
+    }
+
+    /// The same model with the covariance matrix of its estimates (see
+    /// [`Covariance`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] if the matrix names a parameter the model
+    /// does not have.
+    pub fn with_covariance(mut self, covariance: Covariance) -> Result<TrajectoryModel> {
+        covariance.check(&self.spec)?;
+        self.covariance = Some(covariance);
+        Ok(self)
+    }
+
+    /// The covariance matrix of the estimates; `None` for a model built by
+    /// hand, or a fit whose information matrix could not be inverted
+    /// (see [`crate::FitInfo::covariance_problem`]).
+    pub fn covariance(&self) -> Option<&Covariance> {
+        self.covariance.as_ref()
     }
 
     /// The model structure.
@@ -240,7 +270,9 @@ impl TrajectoryModel {
         order
     }
 
-    /// The same model with the groups in the order `order`.
+    /// The same model with the groups in the order `order`, without a
+    /// covariance matrix (the share logits refer to group 1, which the
+    /// permutation changes).
     pub(crate) fn permuted(&self, order: &[usize]) -> TrajectoryModel {
         TrajectoryModel {
             spec: self.spec.permuted(order),
@@ -248,6 +280,7 @@ impl TrajectoryModel {
             age_scaling: self.age_scaling,
             ages: self.ages.clone(),
             exposure: self.exposure,
+            covariance: None,
         }
     }
 

@@ -51,7 +51,19 @@ const EXPOSURE: &str = "id,12,13,14,15,16,17\n\
 /// Keys whose value may be JSON `null`: fields that are absent by design
 /// (a Poisson model's zero inflation, a failed or unconverged candidate's
 /// figures). serde writes a NaN as `null`, so a `null` anywhere else is one.
-const MAY_BE_NULL: [&str; 9] = [
+const MAY_BE_NULL: [&str; 20] = [
+    // Absent without a covariance matrix (covariance_problem says why).
+    "covariance_problem",
+    "coefficient_se",
+    "zero_inflation_coefficient_se",
+    "raw_age_coefficient_se",
+    "proportion_se",
+    "proportion_lower",
+    "proportion_upper",
+    "rate_lower",
+    "rate_upper",
+    "expected_lower",
+    "expected_upper",
     "censoring",
     "gamma",
     "iorders",

@@ -1,12 +1,19 @@
-//! Reports of a fit: the JSON summary ([`FitSummary`]) and a readable table.
+//! Reports of a fit: the JSON summary ([`FitSummary`]), with standard
+//! errors, intervals and bands where the fit has a covariance matrix, and
+//! a readable report (`text`).
+
+mod text;
+
+pub use text::p_value;
 
 use serde::{Deserialize, Serialize};
 
 use crate::design::AgeScale;
 use crate::diagnostics::{Diagnostics, aic, bic};
 use crate::em::{Boundary, LocalOptimum, Termination};
+use crate::error::Result;
 use crate::fit::Fit;
-use crate::model::Family;
+use crate::model::{CovarianceProblem, Family, normal_quantile};
 
 /// One group in a [`FitSummary`]. Groups are listed in the model's order
 /// (group 1 first).
@@ -35,6 +42,33 @@ pub struct GroupSummary {
     pub rate: Vec<f64>,
     /// ω_kt per age (ZIP), else `null`.
     pub zero_inflation: Option<Vec<f64>>,
+    /// Expected count per year at exposure 1, (1 − ω_kt)·λ_kt (λ_kt for
+    /// Poisson).
+    pub expected_count: Vec<f64>,
+    /// Standard errors of `coefficients`; `null` without a covariance
+    /// matrix (see `covariance_problem`).
+    pub coefficient_se: Option<Vec<f64>>,
+    /// Standard errors of `zero_inflation_coefficients` (ZIP); an entry is
+    /// `null` for a coefficient on the boundary ω = 0.
+    pub zero_inflation_coefficient_se: Option<Vec<Option<f64>>>,
+    /// The log-rate coefficients on raw age (`η = Σ_m b_m·ageᵐ`).
+    pub raw_age_coefficients: Vec<f64>,
+    /// Their standard errors (delta method).
+    pub raw_age_coefficient_se: Option<Vec<f64>>,
+    /// SE of π̂_k (delta method from the multinomial logits).
+    pub proportion_se: Option<f64>,
+    /// Lower end of the interval of π_k at `level` (logit scale).
+    pub proportion_lower: Option<f64>,
+    /// Upper end of the interval of π_k.
+    pub proportion_upper: Option<f64>,
+    /// Pointwise lower band of `rate` at `level` (log scale).
+    pub rate_lower: Option<Vec<f64>>,
+    /// Pointwise upper band of `rate`.
+    pub rate_upper: Option<Vec<f64>>,
+    /// Pointwise lower band of `expected_count`.
+    pub expected_lower: Option<Vec<f64>>,
+    /// Pointwise upper band of `expected_count`.
+    pub expected_upper: Option<Vec<f64>>,
 }
 
 /// Everything `gbtm fit --json` prints. Field names are stable.
@@ -91,6 +125,10 @@ pub struct FitSummary {
     pub max_score: f64,
     /// Whether the Hessian is negative definite at the solution.
     pub hessian_negative_definite: bool,
+    /// Why there are no standard errors, if there are none.
+    pub covariance_problem: Option<CovarianceProblem>,
+    /// Coverage of the intervals and bands (0.95 unless asked otherwise).
+    pub level: f64,
     /// Starts run to convergence.
     pub starts: usize,
     /// Short screening runs that chose them.
@@ -138,16 +176,41 @@ pub fn round_count(n: usize, base: usize) -> usize {
 
 impl Fit {
     /// The fit's summary: fit statistics, BIC, AIC, entropy, and per group
-    /// AvePP, OCC, shares, coefficients and rates. Computed afresh on each
-    /// call.
+    /// AvePP, OCC, shares, coefficients and rates, with 95% intervals and
+    /// bands. Computed afresh on each call.
     pub fn summary(&self) -> FitSummary {
         FitSummary::new(self)
+    }
+
+    /// The summary with intervals and bands at `level`.
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let cohort = synth::three_groups(500, 2);
+    /// let fit = Gbtm::poisson(3).order(2).starts(3).fit(&cohort.panel)?;
+    /// let (s90, s95) = (fit.summary_at(0.90)?, fit.summary());
+    /// let g = (&s90.groups[1], &s95.groups[1]);
+    /// assert!(g.0.proportion_lower > g.1.proportion_lower);
+    /// assert_eq!(g.0.coefficient_se, g.1.coefficient_se);
+    /// assert!(fit.summary_at(95.0).is_err());
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `level` unless 0 < level < 1.
+    pub fn summary_at(&self, level: f64) -> Result<FitSummary> {
+        normal_quantile(level)?;
+        Ok(FitSummary::at_level(self, level))
     }
 }
 
 impl FitSummary {
     /// Summarises a fit (the same as [`Fit::summary`]).
     pub fn new(fit: &Fit) -> FitSummary {
+        FitSummary::at_level(fit, 0.95)
+    }
+
+    fn at_level(fit: &Fit, level: f64) -> FitSummary {
         let info = fit.info();
         let model = fit.model();
         let spec = model.spec();
@@ -155,24 +218,48 @@ impl FitSummary {
         let diag = Diagnostics::new(fit.posteriors(), &params.pi);
         let rates = model.rates();
         let zi = model.zero_inflation();
+        let expected = model.expected_counts();
         let p = spec.n_parameters();
         let ll = info.log_likelihood;
         let groups = diag
             .groups
             .iter()
             .enumerate()
-            .map(|(g, d)| GroupSummary {
-                proportion: d.proportion,
-                assigned_share: d.assigned_share,
-                n_assigned: d.n_assigned,
-                avepp: d.avepp,
-                occ: d.occ,
-                order: spec.orders()[g],
-                coefficients: params.beta[g].clone(),
-                iorder: spec.iorders().map(|q| q[g]),
-                zero_inflation_coefficients: params.gamma.as_ref().map(|gm| gm[g].clone()),
-                rate: rates.row(g).to_vec(),
-                zero_inflation: zi.as_ref().map(|z| z.row(g).to_vec()),
+            .map(|(g, d)| {
+                let share = model.share_interval(g, level).ok();
+                let rate_band = model.rate_band(g, level).ok();
+                let expected_band = model.expected_band(g, level).ok();
+                let (raw, raw_se) = model.raw_age_coefficients(g);
+                GroupSummary {
+                    proportion: d.proportion,
+                    assigned_share: d.assigned_share,
+                    n_assigned: d.n_assigned,
+                    avepp: d.avepp,
+                    occ: d.occ,
+                    order: spec.orders()[g],
+                    coefficients: params.beta[g].clone(),
+                    iorder: spec.iorders().map(|q| q[g]),
+                    zero_inflation_coefficients: params.gamma.as_ref().map(|gm| gm[g].clone()),
+                    rate: rates.row(g).to_vec(),
+                    zero_inflation: zi.as_ref().map(|z| z.row(g).to_vec()),
+                    expected_count: expected.row(g).to_vec(),
+                    coefficient_se: model
+                        .coefficient_se(g)
+                        .ok()
+                        .and_then(|v| v.into_iter().collect()),
+                    zero_inflation_coefficient_se: zi
+                        .as_ref()
+                        .and_then(|_| model.zero_inflation_coefficient_se(g).ok()),
+                    raw_age_coefficients: raw,
+                    raw_age_coefficient_se: raw_se,
+                    proportion_se: share.map(|i| i.se),
+                    proportion_lower: share.map(|i| i.lower),
+                    proportion_upper: share.map(|i| i.upper),
+                    rate_lower: rate_band.as_ref().map(|b| b.0.clone()),
+                    rate_upper: rate_band.map(|b| b.1),
+                    expected_lower: expected_band.as_ref().map(|b| b.0.clone()),
+                    expected_upper: expected_band.map(|b| b.1),
+                }
             })
             .collect();
         FitSummary {
@@ -193,6 +280,8 @@ impl FitSummary {
             termination: info.termination.clone(),
             iterations: info.iterations,
             max_score: info.max_score,
+            covariance_problem: info.covariance_problem.clone(),
+            level,
             hessian_negative_definite: info.hessian_negative_definite,
             starts: info.starts,
             screened: info.screened,
@@ -239,125 +328,6 @@ impl FitSummary {
             };
         }
         s.counts_rounded_to = Some(base);
-        s
-    }
-
-    /// A readable report: fit statistics, the adequacy table and the rates.
-    pub fn to_text(&self) -> String {
-        use std::fmt::Write;
-        let mut s = String::new();
-        let k = self.groups.len();
-        let _ = writeln!(
-            s,
-            "gbtm fit: {} model, {} group{}, ages {}-{}",
-            self.model,
-            k,
-            if k == 1 { "" } else { "s" },
-            self.ages.first().copied().unwrap_or(0),
-            self.ages.last().copied().unwrap_or(0)
-        );
-        let _ = writeln!(
-            s,
-            "persons {} (dropped {} with no observed year), observed person-years {}",
-            self.n_persons, self.n_dropped, self.n_observations
-        );
-        let _ = writeln!(
-            s,
-            "log-likelihood {:.6}   parameters {}   BIC {:.3} (persons)   BIC {:.3} (observations)   AIC {:.3}",
-            self.log_likelihood, self.parameters, self.bic, self.bic_observations, self.aic
-        );
-        let _ = writeln!(
-            s,
-            "entropy {:.4}   {} after {} iterations   max |score|/N {:.1e}   Hessian {}",
-            self.entropy,
-            if self.converged {
-                "converged".to_string()
-            } else {
-                format!("NOT CONVERGED ({})", self.termination)
-            },
-            self.iterations,
-            self.max_score,
-            if self.hessian_negative_definite {
-                "negative definite (a maximum)"
-            } else {
-                "NOT negative definite"
-            }
-        );
-        let starts = if self.screened == 0 {
-            "a single start (one group)".to_string()
-        } else {
-            format!(
-                "{} starts, the best of {} screened, {} reached the best",
-                self.starts, self.screened, self.starts_at_best
-            )
-        };
-        let _ = writeln!(
-            s,
-            "{starts}; refinement (split-merge and random moves): {} runs, {} at the best; {} distinct optima; {} degenerate; seed {}",
-            self.refinement_runs,
-            self.refinement_at_best,
-            self.local_optima.len(),
-            self.degenerate_starts,
-            self.seed
-        );
-        if self.exposure {
-            let _ = writeln!(s, "exposure (time at risk) entered as an offset");
-        }
-        for note in &self.boundary {
-            let _ = writeln!(s, "boundary: {note}");
-        }
-        if let Some(base) = self.counts_rounded_to {
-            let _ = writeln!(
-                s,
-                "person counts rounded to multiples of {base}; assigned shares computed from the rounded counts"
-            );
-        }
-        let _ = writeln!(
-            s,
-            "\ngroup  order  share(est)  assigned  share(assigned)  AvePP      OCC"
-        );
-        for (g, gr) in self.groups.iter().enumerate() {
-            let _ = writeln!(
-                s,
-                "{:>5}  {:>5}  {:>10.4}  {:>8}  {:>15.4}  {:>5.3}  {:>7.1}",
-                g + 1,
-                gr.order,
-                gr.proportion,
-                gr.n_assigned,
-                gr.assigned_share,
-                gr.avepp,
-                gr.occ
-            );
-        }
-        let zip = self.groups.iter().any(|g| g.zero_inflation.is_some());
-        let _ = write!(
-            s,
-            "\n{}\n  age",
-            if zip {
-                "rate λ (Poisson mean at exposure 1; the expected count is (1 − ω)·λ), and ω"
-            } else {
-                "rate λ (expected count per year at exposure 1)"
-            }
-        );
-        for g in 0..k {
-            let _ = write!(s, "  λ group{:<3}", g + 1);
-        }
-        if zip {
-            for g in 0..k {
-                let _ = write!(s, "  ω group{:<3}", g + 1);
-            }
-        }
-        let _ = writeln!(s);
-        for (t, age) in self.ages.iter().enumerate() {
-            let _ = write!(s, "{age:>5}");
-            for gr in &self.groups {
-                let _ = write!(s, "  {:>10.4}", gr.rate[t]);
-            }
-            for gr in self.groups.iter().filter_map(|g| g.zero_inflation.as_ref()) {
-                let _ = write!(s, "  {:>10.4}", gr[t]);
-            }
-            let _ = writeln!(s);
-        }
         s
     }
 }

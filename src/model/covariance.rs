@@ -1,0 +1,247 @@
+//! The covariance matrix of a model's estimates, the names of its
+//! parameters, and why it may be unavailable ([`CovarianceProblem`]).
+//!
+//! The parameters are, in this order (the order of the covariance matrix):
+//!
+//! - per group k, the log-rate coefficients on the scaled age:
+//!   `gk.intercept`, `gk.age`, `gk.age2`, … (up to the group's order);
+//! - for ZIP, per group, the logit zero-inflation coefficients:
+//!   `gk.zi.intercept`, `gk.zi.age`, …;
+//! - the multinomial logits of the group shares against group 1,
+//!   `gk.logit = ln(π_k / π_1)` for k = 2..K.
+//!
+//! Parameters on the boundary of the parameter space (a ZIP group whose
+//! zero inflation ran to 0) have no standard error and are left out of the
+//! matrix; see docs/inference.md.
+
+use serde::{Deserialize, Serialize};
+
+use super::spec::ModelSpec;
+use crate::error::{Error, Result};
+
+/// The name of coefficient `j` of a polynomial in age: `intercept`, `age`,
+/// `age2`, `age3`, ….
+///
+/// ```
+/// use gbtm::model::covariance::term_name;
+/// assert_eq!(term_name(0), "intercept");
+/// assert_eq!(term_name(1), "age");
+/// assert_eq!(term_name(3), "age3");
+/// ```
+pub fn term_name(j: usize) -> String {
+    match j {
+        0 => "intercept".to_string(),
+        1 => "age".to_string(),
+        j => format!("age{j}"),
+    }
+}
+
+/// Every parameter name of a model structure, in the order of the
+/// covariance matrix (see the module documentation).
+///
+/// ```
+/// use gbtm::{Family, ModelSpec};
+/// use gbtm::model::covariance::parameter_names;
+/// let spec = ModelSpec::new(Family::Zip, vec![1, 0], Some(vec![0, 0]))?;
+/// assert_eq!(
+///     parameter_names(&spec),
+///     ["g1.intercept", "g1.age", "g2.intercept", "g1.zi.intercept", "g2.zi.intercept", "g2.logit"]
+/// );
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+pub fn parameter_names(spec: &ModelSpec) -> Vec<String> {
+    let mut names = Vec::with_capacity(spec.n_parameters());
+    for (g, &o) in spec.orders().iter().enumerate() {
+        names.extend((0..=o).map(|j| format!("g{}.{}", g + 1, term_name(j))));
+    }
+    if let Some(q) = spec.iorders() {
+        for (g, &o) in q.iter().enumerate() {
+            names.extend((0..=o).map(|j| format!("g{}.zi.{}", g + 1, term_name(j))));
+        }
+    }
+    names.extend((2..=spec.groups()).map(|g| format!("g{g}.logit")));
+    names
+}
+
+/// Why a fit has no covariance matrix (and so no standard errors).
+///
+/// ```
+/// use gbtm::model::covariance::CovarianceProblem;
+/// let p = CovarianceProblem::IllConditioned { condition: 3e13 };
+/// assert!(p.to_string().contains("nearly singular"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CovarianceProblem {
+    /// The observed information is not positive definite: the solution is
+    /// not a strict local maximum in every free parameter.
+    NotPositiveDefinite {
+        /// The smallest eigenvalue of the observed information.
+        smallest_eigenvalue: f64,
+    },
+    /// The observed information is positive definite but nearly singular:
+    /// some combination of parameters is hardly identified (coinciding
+    /// groups, a group of a handful of persons), and its variance would be
+    /// numerical noise.
+    IllConditioned {
+        /// Largest over smallest eigenvalue.
+        condition: f64,
+    },
+}
+
+impl std::fmt::Display for CovarianceProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CovarianceProblem::NotPositiveDefinite {
+                smallest_eigenvalue,
+            } => write!(
+                f,
+                "the observed information is not positive definite (smallest eigenvalue {smallest_eigenvalue:.3e}): the solution is not a strict maximum, so there are no standard errors"
+            ),
+            CovarianceProblem::IllConditioned { condition } => write!(
+                f,
+                "the observed information is nearly singular (condition number {condition:.2e}): some parameters are not identified, so there are no standard errors"
+            ),
+        }
+    }
+}
+
+/// The covariance matrix of the estimates: the inverse of the observed
+/// information of the marginal log-likelihood at the maximum, over the
+/// parameters named in [`Covariance::names`].
+///
+/// ```
+/// use gbtm::model::covariance::Covariance;
+/// let c = Covariance::new(vec!["g1.intercept".into(), "g1.age".into()], vec![0.04, 0.01, 0.01, 0.09])?;
+/// assert_eq!(c.se("g1.age"), Some(0.3));
+/// assert_eq!(c.get("g1.intercept", "g1.age"), Some(0.01));
+/// assert_eq!(c.se("g2.age"), None);
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawCovariance", into = "RawCovariance")]
+pub struct Covariance {
+    names: Vec<String>,
+    /// Row-major, `names.len()` squared.
+    matrix: Vec<f64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawCovariance {
+    names: Vec<String>,
+    matrix: Vec<Vec<f64>>,
+}
+
+impl TryFrom<RawCovariance> for Covariance {
+    type Error = Error;
+    fn try_from(r: RawCovariance) -> Result<Covariance> {
+        let n = r.names.len();
+        if r.matrix.iter().any(|row| row.len() != n) {
+            return Err(invalid("the covariance matrix is not square"));
+        }
+        Covariance::new(r.names, r.matrix.concat())
+    }
+}
+
+impl From<Covariance> for RawCovariance {
+    fn from(c: Covariance) -> RawCovariance {
+        let n = c.names.len();
+        RawCovariance {
+            matrix: (0..n)
+                .map(|i| c.matrix[i * n..(i + 1) * n].to_vec())
+                .collect(),
+            names: c.names,
+        }
+    }
+}
+
+fn invalid(message: &str) -> Error {
+    Error::param("covariance", message.to_string())
+}
+
+impl Covariance {
+    /// A covariance matrix over `names` (row-major `matrix`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] if the matrix is not square in the
+    /// names, not finite, not symmetric, has a negative variance, or a name
+    /// repeats.
+    pub fn new(names: Vec<String>, matrix: Vec<f64>) -> Result<Covariance> {
+        let n = names.len();
+        if matrix.len() != n * n {
+            return Err(invalid("the covariance matrix is not square in its names"));
+        }
+        if matrix.iter().any(|x| !x.is_finite()) {
+            return Err(invalid("the covariance matrix is not finite"));
+        }
+        for i in 0..n {
+            if matrix[i * n + i] < 0.0 {
+                return Err(invalid("a variance is negative"));
+            }
+            for j in 0..i {
+                let (a, b) = (matrix[i * n + j], matrix[j * n + i]);
+                if (a - b).abs() > 1e-9 * a.abs().max(b.abs()).max(1e-300) {
+                    return Err(invalid("the covariance matrix is not symmetric"));
+                }
+            }
+            if names[..i].contains(&names[i]) {
+                return Err(invalid("a parameter name repeats"));
+            }
+        }
+        Ok(Covariance { names, matrix })
+    }
+
+    /// The parameters, in the order of the matrix.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The matrix, row-major.
+    pub fn matrix(&self) -> &[f64] {
+        &self.matrix
+    }
+
+    /// The position of parameter `name`.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// Cov(a, b).
+    pub fn get(&self, a: &str, b: &str) -> Option<f64> {
+        let (i, j) = (self.index(a)?, self.index(b)?);
+        Some(self.matrix[i * self.names.len() + j])
+    }
+
+    /// The standard error of parameter `name`; `None` if it has none (not a
+    /// parameter, or on the boundary).
+    pub fn se(&self, name: &str) -> Option<f64> {
+        self.get(name, name).map(f64::sqrt)
+    }
+
+    /// The variance of `Σ_j c_j·θ_j` for the weights `(name, c_j)`: the
+    /// delta method's `gᵀ Σ g`. Names without a variance count as fixed.
+    pub fn variance_of(&self, weights: &[(String, f64)]) -> f64 {
+        let n = self.names.len();
+        let idx: Vec<(usize, f64)> = weights
+            .iter()
+            .filter_map(|(name, c)| Some((self.index(name)?, *c)))
+            .collect();
+        let mut v = 0.0;
+        for &(i, a) in &idx {
+            for &(j, b) in &idx {
+                v += a * b * self.matrix[i * n + j];
+            }
+        }
+        v.max(0.0)
+    }
+
+    /// Checks that every name is a parameter of `spec`.
+    pub(crate) fn check(&self, spec: &ModelSpec) -> Result<()> {
+        let all = parameter_names(spec);
+        match self.names.iter().find(|n| !all.contains(n)) {
+            Some(n) => Err(invalid(&format!("{n} is not a parameter of the model"))),
+            None => Ok(()),
+        }
+    }
+}
