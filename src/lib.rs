@@ -24,7 +24,7 @@
 //! ## Layout
 //!
 //! Data flow one way: [`data`] → [`model`] → `em` → [`fit`] →
-//! {[`diagnostics`] and [`report`], [`predict`], [`select`], [`plot`]}; the
+//! {[`diagnostics`] and [`report`], [`predict`], [`wald`] tests, [`select`], [`plot`]}; the
 //! command-line tool sits on top, behind the default `cli` feature, and
 //! plotting behind the default `plot` feature. [`synth`] draws synthetic
 //! cohorts and [`study`] holds the reproduction of the reference study.
@@ -55,6 +55,7 @@ pub mod report;
 pub mod select;
 pub mod study;
 pub mod synth;
+pub mod wald;
 
 /// The ndarray version used in gbtm's signatures.
 pub use ndarray;
@@ -69,3 +70,4 @@ pub use fit::{Fit, FitInfo, Gbtm};
 pub use model::{Family, ModelSpec, Params, TrajectoryModel};
 pub use predict::{PersonClass, PersonForecast, PersonStatus, TotalForecast, YearForecast};
 pub use report::{FitSummary, GroupSummary};
+pub use wald::WaldTest;

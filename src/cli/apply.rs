@@ -1,4 +1,5 @@
-//! `gbtm classify` and `gbtm plot`: a saved model applied to data.
+//! `gbtm classify`, `gbtm plot` and `gbtm test`: a saved model applied to
+//! data, and tests of hypotheses on its parameters.
 
 use std::path::PathBuf;
 
@@ -97,4 +98,39 @@ pub fn plot(a: PlotArgs) -> Output {
     }
     let svg = gbtm::plot::trajectory_svg(&model, &panel, &popts)?;
     Ok(Done::text(format!("wrote {}\n", a.out.display())).with_file(&a.out, svg))
+}
+
+#[derive(clap::Args)]
+pub struct TestArgs {
+    /// A model written by `gbtm fit --save` or `gbtm select --save`.
+    #[arg(long)]
+    model: PathBuf,
+    /// One or more hypotheses, each tested on its own: linear equations in
+    /// the parameters, separated by commas. Examples: "g1.age = g2.age",
+    /// "g2.ages = 0" (group 2 flat), "g1 = g2" (the same curve),
+    /// "g2.logit = 0" (groups 1 and 2 equally large). Names: gK.intercept,
+    /// gK.age, gK.age2, …, gK.zi.intercept, …, gK.logit.
+    #[arg(required = true)]
+    hypotheses: Vec<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn test(a: TestArgs) -> Output {
+    let model = TrajectoryModel::load(&a.model)?;
+    let tests = a
+        .hypotheses
+        .iter()
+        .map(|h| model.wald_test(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Done::text(if a.json {
+        to_json(&tests)?
+    } else {
+        tests
+            .iter()
+            .map(|t| format!("{t}\n"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }))
 }

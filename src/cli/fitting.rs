@@ -49,6 +49,14 @@ pub struct FitArgs {
     /// holds no person counts.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     round_counts: Option<u64>,
+    /// Coverage of the confidence intervals and bands (shares, rates).
+    #[arg(long, default_value_t = 0.95)]
+    level: f64,
+    /// Print the log-rate coefficients on raw age (η = Σ b_m·ageᵐ, SEs by the
+    /// delta method), as traj reports them for unscaled age, instead of on
+    /// the scaled age.
+    #[arg(long)]
+    raw_age: bool,
 }
 
 fn zip_orders_only_for_zip(family: Family, given: bool) -> Result<(), CliError> {
@@ -65,6 +73,7 @@ pub fn fit(a: FitArgs) -> Output {
     if let Some(path) = &a.save {
         check_output(path, &a.data.inputs())?;
     }
+    gbtm::model::normal_quantile(a.level)?;
     let panel = a.data.read()?;
     let mut model = Gbtm::new(a.model, a.groups)
         .order(a.order)
@@ -81,12 +90,14 @@ pub fn fit(a: FitArgs) -> Output {
         model = model.iorders(q);
     }
     let fit = model.fit(&panel)?;
-    let mut summary = fit.summary();
+    let mut summary = fit.summary_at(a.level)?;
     if let Some(base) = a.round_counts {
         summary = summary.with_rounded_counts(base as usize);
     }
     let done = Done::text(if a.json {
         to_json(&summary)?
+    } else if a.raw_age {
+        summary.to_text_in_raw_age()
     } else {
         summary.to_text()
     });

@@ -83,6 +83,8 @@ enum Command {
     Classify(apply::ClassifyArgs),
     /// Draw a saved model's trajectories with the observed group means (SVG).
     Plot(apply::PlotArgs),
+    /// Wald tests of linear hypotheses on a saved model's parameters.
+    Test(apply::TestArgs),
     /// Write a synthetic cohort as a wide CSV.
     Simulate(cohorts::SimArgs),
     /// Reproduce the four offending profiles of the reference study on the
@@ -123,6 +125,7 @@ pub fn main() -> ExitCode {
         Command::Select(a) => fitting::select(a),
         Command::Classify(a) => apply::classify(a),
         Command::Plot(a) => apply::plot(a),
+        Command::Test(a) => apply::test(a),
         Command::Simulate(a) => cohorts::simulate(a),
         Command::Reproduce(a) => cohorts::reproduce(a),
     };

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("report", 7),
     ("predict", 7),
     ("plot", 7),
+    ("wald", 7),
     ("select", 8),
     ("study", 9),
     ("cli", 10),
