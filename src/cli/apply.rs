@@ -82,6 +82,11 @@ pub struct PlotArgs {
     /// Output SVG file.
     #[arg(long)]
     out: PathBuf,
+    /// Draw pointwise confidence bands around the curves, at this level
+    /// (0.95 when given without a value). Needs a model saved by a fit that
+    /// had standard errors.
+    #[arg(long, value_name = "LEVEL", num_args = 0..=1, default_missing_value = "0.95")]
+    ci: Option<f64>,
     /// Plot title.
     #[arg(long)]
     title: Option<String>,
@@ -95,6 +100,10 @@ pub fn plot(a: PlotArgs) -> Output {
     let mut popts = gbtm::plot::PlotOptions::default();
     if let Some(t) = a.title {
         popts = popts.with_title(t);
+    }
+    if let Some(level) = a.ci {
+        gbtm::model::normal_quantile(level)?;
+        popts = popts.with_bands(level);
     }
     let svg = gbtm::plot::trajectory_svg(&model, &panel, &popts)?;
     Ok(Done::text(format!("wrote {}\n", a.out.display())).with_file(&a.out, svg))

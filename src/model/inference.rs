@@ -168,7 +168,7 @@ impl TrajectoryModel {
     /// # Errors
     /// As [`TrajectoryModel::share_interval`].
     pub fn rate_band(&self, group: usize, level: f64) -> Result<(Vec<f64>, Vec<f64>)> {
-        self.band(group, level, false)
+        self.band(group, &self.age_grid(), level, false)
     }
 
     /// Pointwise bands of the expected count (1 − ω_k)·λ_k at the model's
@@ -177,18 +177,40 @@ impl TrajectoryModel {
     /// # Errors
     /// As [`TrajectoryModel::share_interval`].
     pub fn expected_band(&self, group: usize, level: f64) -> Result<(Vec<f64>, Vec<f64>)> {
-        self.band(group, level, true)
+        self.band(group, &self.age_grid(), level, true)
     }
 
-    fn band(&self, group: usize, level: f64, expected: bool) -> Result<(Vec<f64>, Vec<f64>)> {
+    /// The band of the expected count at any `ages` (for plots).
+    ///
+    /// # Errors
+    /// As [`TrajectoryModel::share_interval`].
+    pub fn expected_band_at(
+        &self,
+        group: usize,
+        ages: &[f64],
+        level: f64,
+    ) -> Result<(Vec<f64>, Vec<f64>)> {
+        self.band(group, ages, level, true)
+    }
+
+    fn age_grid(&self) -> Vec<f64> {
+        self.ages().iter().map(|&a| a as f64).collect()
+    }
+
+    fn band(
+        &self,
+        group: usize,
+        ages: &[f64],
+        level: f64,
+        expected: bool,
+    ) -> Result<(Vec<f64>, Vec<f64>)> {
         let cov = self.checked_group(group)?;
         let z = normal_quantile(level)?;
         let scale = self.age_scale();
         let beta = &self.params().beta[group];
         let gamma = self.params().gamma.as_ref().map(|g| &g[group]);
         let (mut lower, mut upper) = (Vec::new(), Vec::new());
-        for &a in self.ages() {
-            let a = a as f64;
+        for &a in ages {
             let x = scale.basis_row(a, beta.len() - 1);
             let mut centre = scale.eval(beta, a);
             let mut w: Vec<(String, f64)> = x

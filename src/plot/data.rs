@@ -12,6 +12,8 @@ use super::style::STEPS_PER_YEAR;
 pub(super) struct GroupData {
     /// (age, expected count) along the fitted curve.
     pub curve: Vec<(f64, f64)>,
+    /// (age, lower, upper) of the pointwise confidence band, if asked for.
+    pub band: Option<Vec<(f64, f64, f64)>>,
     /// (age, mean observed count) of the assigned persons.
     pub means: Vec<(f64, f64)>,
     /// Estimated share π.
@@ -20,7 +22,17 @@ pub(super) struct GroupData {
     pub assigned: f64,
 }
 
-pub(super) fn group_data(model: &TrajectoryModel, panel: &Panel) -> Result<Vec<GroupData>> {
+pub(super) fn group_data(
+    model: &TrajectoryModel,
+    panel: &Panel,
+    bands: Option<f64>,
+) -> Result<Vec<GroupData>> {
+    if bands.is_some() && model.covariance().is_none() {
+        return Err(Error::param(
+            "bands",
+            "the model has no covariance matrix, so there are no confidence bands",
+        ));
+    }
     let (post, _) = model.posteriors_for(panel)?;
     let classes = assign(&post);
     let k = model.groups();
@@ -50,21 +62,29 @@ pub(super) fn group_data(model: &TrajectoryModel, panel: &Panel) -> Result<Vec<G
         }
     }
     let n = classes.len().max(1) as f64;
-    Ok((0..k)
+    (0..k)
         .map(|g| {
             let curve = grid.iter().map(|&a| (a, model.expected_at(g, a))).collect();
+            let band = match bands {
+                Some(level) => {
+                    let (lo, hi) = model.expected_band_at(g, &grid, level)?;
+                    Some((0..grid.len()).map(|i| (grid[i], lo[i], hi[i])).collect())
+                }
+                None => None,
+            };
             let means = (0..t)
                 .filter(|&j| ns[g][j] > 0)
                 .map(|j| (panel.ages()[j] as f64, sums[g][j] / ns[g][j] as f64))
                 .collect();
-            GroupData {
+            Ok(GroupData {
                 curve,
+                band,
                 means,
                 share: params.pi[g],
                 assigned: assigned[g] as f64 / n,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The legend text of group `g` (0-based): "Group 1: 65.5% (est.), 65.3%

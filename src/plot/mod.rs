@@ -62,6 +62,9 @@ pub struct PlotOptions {
     /// Names of the groups in the legend (e.g. `early_peak`), in group
     /// order; `None` (or a name missing) gives "Group k".
     pub group_names: Option<Vec<String>>,
+    /// Draw pointwise confidence bands of the curves at this level (the
+    /// model needs a covariance matrix); `None` draws none.
+    pub bands: Option<f64>,
 }
 
 impl PlotOptions {
@@ -86,6 +89,11 @@ impl PlotOptions {
         self.group_names = Some(names);
         self
     }
+    /// The same options with confidence bands at `level` (e.g. 0.95).
+    pub fn with_bands(mut self, level: f64) -> Self {
+        self.bands = Some(level);
+        self
+    }
 }
 
 impl Default for PlotOptions {
@@ -96,6 +104,7 @@ impl Default for PlotOptions {
             height: 560,
             show_observed: true,
             group_names: None,
+            bands: None,
         }
     }
 }
@@ -133,7 +142,7 @@ pub fn trajectory_svg(
             format!("{} pixels is outside 300..=20000", opts.height),
         ));
     }
-    let data = group_data(model, panel)?;
+    let data = group_data(model, panel, opts.bands)?;
     let k = data.len();
     let zip = model.is_zip();
     let title = opts.title.clone().unwrap_or_else(|| {
@@ -155,7 +164,7 @@ pub fn trajectory_svg(
     } else {
         "Expected cases per year, λ"
     };
-    let note = if opts.show_observed {
+    let mut note = if opts.show_observed {
         if zip {
             "Lines: fitted expected count (1 − ω)·λ, zero inflation included. \
              Points: mean observed count of the persons assigned to the group."
@@ -167,7 +176,14 @@ pub fn trajectory_svg(
         "Lines: fitted expected count (1 − ω)·λ, zero inflation included."
     } else {
         "Lines: fitted expected count λ."
-    };
+    }
+    .to_string();
+    if let Some(level) = opts.bands {
+        note.push_str(&format!(
+            " Shaded: pointwise {}% confidence bands.",
+            100.0 * level
+        ));
+    }
 
     let first = model.ages()[0] as f64;
     let last = model.ages()[model.ages().len() - 1] as f64;
@@ -175,7 +191,12 @@ pub fn trajectory_svg(
         .iter()
         .flat_map(|d| {
             let means = opts.show_observed.then_some(&d.means);
-            d.curve.iter().chain(means.into_iter().flatten())
+            let upper = d.band.iter().flatten().map(|b| (b.0, b.2));
+            d.curve
+                .iter()
+                .chain(means.into_iter().flatten())
+                .copied()
+                .chain(upper)
         })
         .map(|p| p.1)
         .filter(|y| y.is_finite())
@@ -263,7 +284,23 @@ pub fn trajectory_svg(
             .set_all_tick_mark_size(px(4.0))
             .draw()
             .map_err(draw_err)?;
-        // Curves first, points on top; each group's curve is one polyline.
+        // Bands under the curves, then the curves, then the points; each
+        // group's curve is one polyline.
+        for (g, d) in data.iter().enumerate() {
+            if let Some(band) = &d.band {
+                let outline: Vec<(f64, f64)> = band
+                    .iter()
+                    .map(|b| (b.0, b.2))
+                    .chain(band.iter().rev().map(|b| (b.0, b.1)))
+                    .collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        outline,
+                        colour(g).mix(BAND_FILL).filled(),
+                    )))
+                    .map_err(draw_err)?;
+            }
+        }
         for (g, d) in data.iter().enumerate() {
             chart
                 .draw_series(LineSeries::new(

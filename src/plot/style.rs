@@ -43,6 +43,8 @@ pub(super) const S: i32 = 2;
 pub(super) const MARKER: f64 = 5.5;
 /// Opacity of the markers' fill.
 pub(super) const MARKER_FILL: f64 = 0.45;
+/// Opacity of a confidence band.
+pub(super) const BAND_FILL: f64 = 0.18;
 /// Font sizes in image pixels, in plotters' units (the SVG gets them divided
 /// by 1.24).
 pub(super) const TITLE_FONT: f64 = 24.0;
