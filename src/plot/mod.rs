@@ -401,7 +401,7 @@ mod tests {
     fn curves_match_the_fitted_rates_at_the_model_ages() {
         let cohort = synth::three_groups_zip(300, 1);
         let fit = Gbtm::zip(3).starts(2).fit(&cohort.panel).unwrap();
-        let data = group_data(fit.model(), &cohort.panel).unwrap();
+        let data = group_data(fit.model(), &cohort.panel, None).unwrap();
         let rates = fit.model().rates();
         let omega = fit.model().zero_inflation().unwrap();
         for (g, d) in data.iter().enumerate() {
