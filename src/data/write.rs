@@ -149,10 +149,11 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
         _ => std::path::PathBuf::from("."),
     };
     if !dir.is_dir() {
-        return Err(io(std::io::Error::other(format!(
-            "the folder {} does not exist",
-            dir.display()
-        ))));
+        return Err(io(std::io::Error::other(if dir.exists() {
+            format!("{} is a file, not a folder", dir.display())
+        } else {
+            format!("the folder {} does not exist", dir.display())
+        })));
     }
     let real_dir = dir.canonicalize().map_err(io)?;
     let name = path

@@ -382,6 +382,9 @@ impl Scenario {
     /// censoring, the frailty, and the years in age order).
     pub fn simulate(&self, persons: usize, seed: u64) -> Result<Cohort> {
         self.validate()?;
+        if persons == 0 {
+            return Err(Error::param("persons", "at least one person is needed"));
+        }
         let ages: Vec<i64> = (self.ages.0..=self.ages.1).collect();
         let total: f64 = self.groups.iter().map(|g| g.share).sum();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);

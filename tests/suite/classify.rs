@@ -253,6 +253,11 @@ fn cli_fit_save_classify_and_forecast() {
         model,
     ]));
     assert!(report.contains("rounded to multiples of 5"));
+    // Disclosure: the model file holds no person counts to round.
+    let file = std::fs::read_to_string(model).unwrap();
+    for key in ["n_persons", "n_assigned", "n_dropped", "n_observations"] {
+        assert!(!file.contains(key), "the model file holds {key}");
+    }
     let out = ok(&gbtm(&[
         "classify",
         "--data",

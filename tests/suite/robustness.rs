@@ -173,38 +173,39 @@ fn outputs_never_replace_inputs_or_special_files() {
     let original = "id,12,13\na,1,0\nb,0,2\nc,3,1\n";
     std::fs::write(&data, original).unwrap();
     let model = temp("keep-model.json");
-    for args in [
-        vec![
-            "fit",
-            "--data",
-            data.to_str().unwrap(),
-            "--groups",
-            "1",
-            "--save",
-            data.to_str().unwrap(),
-        ],
-        vec![
-            "fit",
-            "--data",
-            data.to_str().unwrap(),
-            "--groups",
-            "1",
-            "--save",
-            "/dev/full",
-        ],
-        vec![
-            "fit",
-            "--data",
-            data.to_str().unwrap(),
-            "--groups",
-            "1",
-            "--save",
-            ".",
-        ],
+    // Order 0, so that a fit would succeed: the output check is what fails.
+    let d = data.to_str().unwrap();
+    for (save, why) in [
+        (d, "is also an input"),
+        ("/dev/full", "not a regular file"),
+        (".", "is a folder"),
     ] {
+        let args = [
+            "fit", "--data", d, "--groups", "1", "--order", "0", "--save", save,
+        ];
         let (code, err) = fails(&args);
         assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains(why), "{args:?}: {err}");
     }
+    assert!(
+        gbtm(&["fit", "--data", d, "--groups", "1", "--order", "0"])
+            .status
+            .success()
+    );
+    // A folder that is a file.
+    let (code, err) = fails(&[
+        "fit",
+        "--data",
+        d,
+        "--groups",
+        "1",
+        "--order",
+        "0",
+        "--save",
+        &format!("{d}/m.json"),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is a file, not a folder"), "{err}");
     assert_eq!(std::fs::read_to_string(&data).unwrap(), original);
     assert!(Path::new("/dev/full").exists());
     // plot --out naming the model or the data.
@@ -385,6 +386,26 @@ fn simulate_handles_narrow_windows_extreme_ages_and_huge_rates() {
         "mean {mean}"
     );
     assert!((var / 5000.0 - 1.0).abs() < 0.05, "variance {var}");
+    // The rate of 10⁹ a year: drawn at once, with the right mean.
+    s.groups[0].rate = Curve::Table(vec![(12.0, 1e9), (35.0, 1e9)]);
+    let c = s.simulate(50, 3).unwrap();
+    let mean = c.panel.counts().iter().sum::<f64>() / c.panel.counts().len() as f64;
+    assert!((mean / 1e9 - 1.0).abs() < 1e-4, "mean {mean}");
+    // No persons is an error for scenarios and teaching cohorts alike.
+    for scenario in ["four-profiles", "three-groups"] {
+        let (code, err) = fails(&[
+            "simulate",
+            "--scenario",
+            scenario,
+            "--persons",
+            "0",
+            "--out",
+            "x.csv",
+        ]);
+        assert_eq!(code, 1, "{scenario}: {err}");
+        assert!(err.contains("at least one person"), "{scenario}: {err}");
+    }
+    assert!(!Path::new("x.csv").exists());
 }
 
 #[test]
