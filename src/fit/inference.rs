@@ -48,8 +48,17 @@ pub(crate) fn information(ws: &Workspace<'_>, params: &Params) -> Information {
     let covariance = match chol {
         None => {
             let ev = symmetric_eigenvalues(&info, q);
-            Err(CovarianceProblem::NotPositiveDefinite {
-                smallest_eigenvalue: ev.first().copied().unwrap_or(0.0).clamp(-1e300, 1e300),
+            let clamp = |v: Option<&f64>| v.copied().unwrap_or(0.0).clamp(-1e300, 1e300);
+            let (lo, hi) = (clamp(ev.first()), clamp(ev.last()));
+            Err(if lo.abs() <= 1e-9 * hi.abs() {
+                CovarianceProblem::Singular {
+                    smallest_eigenvalue: lo,
+                    largest_eigenvalue: hi,
+                }
+            } else {
+                CovarianceProblem::NotPositiveDefinite {
+                    smallest_eigenvalue: lo,
+                }
             })
         }
         Some(l) => {

@@ -80,6 +80,16 @@ pub enum CovarianceProblem {
         /// The smallest eigenvalue of the observed information.
         smallest_eigenvalue: f64,
     },
+    /// The observed information is singular to rounding (its smallest
+    /// eigenvalue is within 1e-9 of its largest of zero): a direction in
+    /// which the likelihood is flat, such as a parameter running off to a
+    /// boundary that is not detected as one.
+    Singular {
+        /// The smallest eigenvalue of the observed information.
+        smallest_eigenvalue: f64,
+        /// The largest.
+        largest_eigenvalue: f64,
+    },
     /// The observed information is positive definite but nearly singular:
     /// some combination of parameters is hardly identified (coinciding
     /// groups, a group of a handful of persons), and its variance would be
@@ -98,6 +108,13 @@ impl std::fmt::Display for CovarianceProblem {
             } => write!(
                 f,
                 "the observed information is not positive definite (smallest eigenvalue {smallest_eigenvalue:.3e}): the solution is not a strict maximum, so there are no standard errors"
+            ),
+            CovarianceProblem::Singular {
+                smallest_eigenvalue,
+                largest_eigenvalue,
+            } => write!(
+                f,
+                "the observed information is singular (eigenvalues from {smallest_eigenvalue:.3e} to {largest_eigenvalue:.3e}): the likelihood is flat in some direction, so there are no standard errors"
             ),
             CovarianceProblem::IllConditioned { condition } => write!(
                 f,
