@@ -193,7 +193,7 @@ fn one_group_band_is_the_exact_poisson_glm_band() {
             }
         }
     }
-    let mut beta = vec![
+    let mut beta = [
         (y.iter().sum::<f64>() / n.iter().sum::<f64>()).ln(),
         0.0,
         0.0,
