@@ -261,6 +261,18 @@ pub enum Error {
         /// The data concerned.
         path: String,
     },
+    /// A risk factor (person-level covariate) is missing for a person.
+    #[error(
+        "{path}: risk factor {column:?} is missing for id {id:?}; every person needs a value (gbtm does not impute)"
+    )]
+    MissingRiskFactor {
+        /// The risk-factor file (or the data, for a person without a row).
+        path: String,
+        /// The person.
+        id: String,
+        /// The covariate.
+        column: String,
+    },
     /// The trajectory plot could not be drawn.
     #[error("drawing the trajectory plot failed: {message}")]
     Plot {

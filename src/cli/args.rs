@@ -60,21 +60,33 @@ pub struct DataArgs {
     /// Exposure (time at risk) in the wide layout of --data.
     #[arg(long)]
     pub exposure: Option<PathBuf>,
+    /// Risk factors on group membership (traj's risk): a CSV with an id
+    /// column and one column per person-level covariate.
+    #[arg(long, requires = "risk_vars")]
+    pub risk: Option<PathBuf>,
+    /// The columns of --risk to use, e.g. male,age_first.
+    #[arg(long, value_delimiter = ',', requires = "risk")]
+    pub risk_vars: Option<Vec<String>>,
 }
 
 impl DataArgs {
-    /// Reads the panel.
+    /// Reads the panel, with its risk factors if asked for.
     pub fn read(&self) -> Result<Panel, Error> {
         let mut opts = ReadOptions::default();
         opts.ages = self.ages;
         opts.exposure = self.exposure.clone();
-        Panel::from_csv_path(&self.data, &opts)
+        let panel = Panel::from_csv_path(&self.data, &opts)?;
+        match (&self.risk, &self.risk_vars) {
+            (Some(path), Some(vars)) => panel.with_risk_csv(path, vars),
+            _ => Ok(panel),
+        }
     }
 
     /// The files read.
     pub fn inputs(&self) -> Vec<&Path> {
         std::iter::once(self.data.as_path())
             .chain(self.exposure.as_deref())
+            .chain(self.risk.as_deref())
             .collect()
     }
 }

@@ -52,6 +52,9 @@ pub struct FitArgs {
     /// Coverage of the confidence intervals and bands (shares, rates).
     #[arg(long, default_value_t = 0.95)]
     level: f64,
+    /// The reference group of the risk-factor coefficients (traj's refgroup).
+    #[arg(long, default_value_t = 1)]
+    refgroup: usize,
     /// Print the log-rate coefficients on raw age (η = Σ b_m·ageᵐ, SEs by the
     /// delta method), as traj reports them for unscaled age, instead of on
     /// the scaled age.
@@ -90,7 +93,7 @@ pub fn fit(a: FitArgs) -> Output {
         model = model.iorders(q);
     }
     let fit = model.fit(&panel)?;
-    let mut summary = fit.summary_at(a.level)?;
+    let mut summary = fit.summary_with(a.level, a.refgroup)?;
     if let Some(base) = a.round_counts {
         summary = summary.with_rounded_counts(base as usize);
     }

@@ -10,6 +10,7 @@
 
 pub mod csv;
 mod records;
+mod risk;
 pub mod write;
 
 use ndarray::{Array2, ArrayView2};
@@ -47,6 +48,8 @@ pub struct Panel {
     /// Position in `input_ids` of each kept person (row of the panel).
     pub(crate) input_rows: Vec<usize>,
     pub(crate) source: String,
+    /// Person-level covariates (risk factors), rows in the panel's order.
+    pub(crate) risk: Option<risk::RiskFactors>,
 }
 
 /// Where a cell came from, for error messages.
@@ -205,6 +208,7 @@ impl Panel {
             input_rows: keep,
             input_ids: ids,
             source: source.to_string(),
+            risk: None,
         })
     }
 
@@ -265,6 +269,10 @@ impl Panel {
             input_ids: self.input_ids.clone(),
             input_rows: Vec::new(),
             source: self.source.clone(),
+            risk: self.risk.as_ref().map(|r| risk::RiskFactors {
+                names: r.names.clone(),
+                values: Array2::zeros((0, r.names.len())),
+            }),
         })
     }
 
@@ -278,6 +286,15 @@ impl Panel {
             self.exposure.as_ref().map(|e| e.select(ax, cols)),
             &self.source,
         )?;
+        // The kept rows of this panel, before they become input positions.
+        p.risk = self.risk.as_ref().map(|r| risk::RiskFactors {
+            names: r.names.clone(),
+            values: r
+                .values
+                .select(ndarray::Axis(0), &p.input_rows)
+                .as_standard_layout()
+                .to_owned(),
+        });
         p.input_rows = p.input_rows.iter().map(|&j| self.input_rows[j]).collect();
         p.input_ids = self.input_ids.clone();
         Ok(p)

@@ -186,13 +186,18 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
     // A rate may run a thousand times above the largest count, and to 1e6
     // at least: data with a count of 10⁶ need rates of that order.
     let exploded = LN_RATE_EXPLODED.max((1e3 * ws.max_count).ln());
+    let members = if ws.w.is_some() {
+        super::estep::expected_members(ws, p)
+    } else {
+        p.pi.iter().map(|q| q * n).collect()
+    };
     for g in 0..p.groups() {
         let group = g + 1;
-        let expected = p.pi[g] * n;
+        let expected = members[g];
         if expected.is_nan() || expected < 1.0 {
             return Some(Degeneracy::EmptyGroup {
                 group,
-                expected_persons: p.pi[g] * n,
+                expected_persons: expected,
             });
         }
         let eta = ws.x[g].dot(&ndarray::aview1(&p.beta[g]));

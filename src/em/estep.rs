@@ -30,6 +30,8 @@ pub(crate) struct Tables {
     pub t: usize,
     pub k: usize,
     pub ln_pi: Vec<f64>,
+    /// Risk-factor coefficients per group (with risk factors).
+    pub risk: Option<Vec<Vec<f64>>>,
     pub ln_lambda: Vec<f64>,
     pub lambda: Vec<f64>,
     /// ln ω and ln(1 − ω); ω = 0 (ln ω = −∞) for Poisson.
@@ -51,6 +53,7 @@ impl Tables {
             t,
             k,
             ln_pi: params.pi.iter().map(|p| p.ln()).collect(),
+            risk: params.risk.clone().filter(|_| ws.w.is_some()),
             ln_lambda: vec![0.0; k * t],
             lambda: vec![0.0; k * t],
             ln_omega: vec![f64::NEG_INFINITY; k * t],
@@ -115,12 +118,25 @@ pub(crate) fn log_add(a: f64, b: f64) -> f64 {
     hi + (lo - hi).exp().ln_1p()
 }
 
+/// Turns `out` (ln π_k) into ln π_ik: adds δ_kᵀw and renormalises.
+pub(crate) fn ln_softmax_shift(out: &mut [f64], d: &[Vec<f64>], w: &[f64]) {
+    for (o, dk) in out.iter_mut().zip(d) {
+        *o += dk.iter().zip(w).map(|(a, b)| a * b).sum::<f64>();
+    }
+    let max = out.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lse = max + out.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
+    out.iter_mut().for_each(|v| *v -= lse);
+}
+
 /// Fills `out[k]` with ln π_k + ln f_k(y_i) and returns the person's
 /// log-likelihood ln Σ_k π_k f_k(y_i); `out` then holds log posteriors.
 pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &mut [f64]) -> f64 {
     let c = &ws.cells;
     let k = tb.k;
     out.copy_from_slice(&tb.ln_pi);
+    if let (Some(d), Some(w)) = (&tb.risk, ws.risk_row(i)) {
+        ln_softmax_shift(out, d, w);
+    }
     for j in c.zero_off[i]..c.zero_off[i + 1] {
         let base = c.zero_t[j] as usize * k;
         if c.has_exposure {
@@ -172,6 +188,9 @@ pub(crate) struct Stats {
     pub zs: Vec<f64>,
     /// Σ_i p_ik·o_it (ZIP).
     pub n: Vec<f64>,
+    /// Posteriors, persons × K row-major: kept only for a model with risk
+    /// factors, whose M-step for the shares works on persons.
+    pub post: Vec<f64>,
     /// Without exposure: Σ_i p_ik over observed zeros and positives, from
     /// which `e`, `zs` and `n` are finished once per E-step.
     w0: Vec<f64>,
@@ -188,6 +207,7 @@ impl Stats {
             e: v.clone(),
             zs: v.clone(),
             n: v.clone(),
+            post: Vec::new(),
             w0: v.clone(),
             wp: v,
         }
@@ -195,6 +215,7 @@ impl Stats {
 
     fn add(&mut self, other: &Stats) {
         self.ll += other.ll;
+        self.post.extend_from_slice(&other.post);
         for (a, b) in [
             (&mut self.s, &other.s),
             (&mut self.y, &other.y),
@@ -294,6 +315,9 @@ pub(crate) fn estep(ws: &Workspace<'_>, params: &Params) -> Stats {
                 acc.ll += person_posterior(ws, &tb, i, &mut post);
                 post.iter_mut().for_each(|v| *v = v.exp());
                 accumulate(ws, &tb, i, &post, &mut acc);
+                if ws.w.is_some() {
+                    acc.post.extend_from_slice(&post);
+                }
             }
             acc
         })
@@ -314,9 +338,36 @@ pub(crate) fn stats_from_weights(ws: &Workspace<'_>, params: &Params, w: &Array2
     for i in 0..ws.panel.n_persons() {
         let row = w.row(i).to_vec();
         accumulate(ws, &tb, i, &row, &mut acc);
+        if ws.w.is_some() {
+            acc.post.extend_from_slice(&row);
+        }
     }
     acc.finish(&tb);
     acc
+}
+
+/// Σ_i π_ik: the expected members of each group under the priors (N·π_k
+/// without risk factors).
+pub(crate) fn expected_members(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
+    let k = params.groups();
+    let n = ws.panel.n_persons();
+    match (&params.risk, &ws.w) {
+        (Some(d), Some(_)) => {
+            let mut total = vec![0.0; k];
+            let mut row = vec![0.0; k];
+            for i in 0..n {
+                row.iter_mut()
+                    .zip(&params.pi)
+                    .for_each(|(r, p)| *r = p.ln());
+                if let Some(w) = ws.risk_row(i) {
+                    ln_softmax_shift(&mut row, d, w);
+                }
+                total.iter_mut().zip(&row).for_each(|(t, r)| *t += r.exp());
+            }
+            total
+        }
+        _ => params.pi.iter().map(|p| p * n as f64).collect(),
+    }
 }
 
 /// Posterior probabilities (persons × groups) and the log-likelihood.

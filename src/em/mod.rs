@@ -4,6 +4,7 @@
 //!   observed cells);
 //! - [`estep`]: posteriors by log-sum-exp and the pooled per-age sums;
 //! - [`mstep`]: the weighted Poisson and logistic regressions, and the score;
+//! - [`concomitant`]: the shares on risk factors (a multinomial logit);
 //! - [`linalg`]: Cholesky factorisation and solves, definiteness, BFGS;
 //! - [`polish`]: quasi-Newton on the full likelihood, and its Hessian;
 //! - [`run`]: one run from one start, with its [`Termination`];
@@ -15,6 +16,7 @@
 //! Nothing here knows about fitted-model types, reports or the CLI: the
 //! layer above ([`crate::fit`]) turns an [`multistart::Outcome`] into a fit.
 
+pub(crate) mod concomitant;
 pub(crate) mod degeneracy;
 pub(crate) mod estep;
 pub(crate) mod linalg;

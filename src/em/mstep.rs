@@ -155,7 +155,12 @@ pub(crate) fn mstep(ws: &Workspace<'_>, stats: &Stats, params: &mut Params) {
                 Link::Softplus,
             );
         }
-        params.pi[g] = stats.s[g] / total;
+        if ws.w.is_none() {
+            params.pi[g] = stats.s[g] / total;
+        }
+    }
+    if ws.w.is_some() {
+        super::concomitant::mstep_shares(ws, &stats.post, params);
     }
 }
 
@@ -189,6 +194,10 @@ pub(crate) fn score(ws: &Workspace<'_>, params: &Params, stats: &Stats) -> Vec<f
                 Link::Softplus,
             ));
         }
+    }
+    if ws.w.is_some() {
+        g.extend(super::concomitant::score(ws, &stats.post, params));
+        return g;
     }
     let n: f64 = stats.s.iter().sum();
     for c in 1..k {

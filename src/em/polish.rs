@@ -10,13 +10,18 @@ use super::workspace::Workspace;
 use crate::model::Params;
 
 /// Parameters as one vector: all β, then all γ (ZIP), then ln(π_k / π_1) for
-/// k = 2..K.
+/// k = 2..K, then (with risk factors) δ_k − δ_1 for k = 2..K.
 pub(crate) fn flatten(p: &Params) -> Vec<f64> {
     let mut v: Vec<f64> = p.beta.iter().flatten().copied().collect();
     if let Some(g) = &p.gamma {
         v.extend(g.iter().flatten());
     }
     v.extend(p.pi[1..].iter().map(|pk| (pk / p.pi[0]).ln()));
+    if let Some(d) = &p.risk {
+        for dk in &d[1..] {
+            v.extend(dk.iter().zip(&d[0]).map(|(a, b)| a - b));
+        }
+    }
     v
 }
 
@@ -31,7 +36,16 @@ pub(crate) fn unflatten(v: &[f64], like: &Params) -> Params {
     };
     let beta = take(&like.beta);
     let gamma = like.gamma.as_ref().map(&mut take);
-    let logits: Vec<f64> = std::iter::once(0.0).chain(it).collect();
+    let k = like.groups();
+    let logits: Vec<f64> = std::iter::once(0.0)
+        .chain((1..k).map(|_| it.next().unwrap_or(0.0)))
+        .collect();
+    let risk = like.risk.as_ref().map(|d| {
+        let r = d.first().map_or(0, Vec::len);
+        std::iter::once(vec![0.0; r])
+            .chain((1..k).map(|_| (0..r).map(|_| it.next().unwrap_or(0.0)).collect()))
+            .collect()
+    });
     let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let w: Vec<f64> = logits.iter().map(|l| (l - max).exp()).collect();
     let sum: f64 = w.iter().sum();
@@ -39,6 +53,7 @@ pub(crate) fn unflatten(v: &[f64], like: &Params) -> Params {
         beta,
         gamma,
         pi: w.iter().map(|x| x / sum).collect(),
+        risk,
     }
 }
 

@@ -76,6 +76,7 @@ fn case(index: u64) -> Case {
         beta,
         gamma,
         pi: raw.iter().map(|r| r / total).collect(),
+        risk: None,
     };
     Case {
         panel,

@@ -196,7 +196,22 @@ pub(crate) fn nested_starts(spec: &ModelSpec, prev_spec: &ModelSpec, prev: &Para
         beta[left] = b;
         pi[slots[s]] = prev.pi[s] / 2.0;
         pi[left] = prev.pi[s] / 2.0;
-        out.push(Params { beta, gamma, pi });
+        // The split group's two halves keep its risk coefficients, so the
+        // priors π_ik, and the log-likelihood, stay as they were.
+        let risk = prev.risk.as_ref().map(|d| {
+            let mut r = vec![Vec::new(); k];
+            for (g, &slot) in slots.iter().enumerate() {
+                r[slot] = d[g].clone();
+            }
+            r[left] = d[s].clone();
+            r
+        });
+        out.push(Params {
+            beta,
+            gamma,
+            pi,
+            risk,
+        });
     }
     out
 }

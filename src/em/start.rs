@@ -69,6 +69,7 @@ pub(crate) fn params_from_weights(ws: &Workspace<'_>, w: &Array2<f64>) -> Params
                 .collect()
         }),
         pi: vec![1.0 / k as f64; k],
+        risk: ws.w.as_ref().map(|w| vec![vec![0.0; w.ncols()]; k]),
     };
     let stats = stats_from_weights(ws, &params, w);
     mstep(ws, &stats, &mut params);

@@ -77,6 +77,7 @@ fn params(beta: &[&[f64]], gamma: Option<&[&[f64]]>, pi: &[f64]) -> Params {
         beta: rows(beta),
         gamma: gamma.map(rows),
         pi: pi.to_vec(),
+        risk: None,
     }
 }
 

@@ -25,6 +25,9 @@ pub(crate) struct Workspace<'a> {
     pub cells: Cells,
     /// The largest observed count.
     pub max_count: f64,
+    /// Risk factors (persons × R) in the order of the spec's names; `None`
+    /// for a model without them.
+    pub w: Option<Array2<f64>>,
 }
 
 /// Observed cells in compressed rows: person i's observed zeros are
@@ -116,6 +119,7 @@ impl<'a> Workspace<'a> {
         let cells = Cells::new(panel);
         let max_count = cells.pos_y.iter().copied().fold(0.0f64, f64::max);
         Workspace {
+            w: risk_design(panel, spec),
             panel,
             spec,
             scale,
@@ -130,4 +134,31 @@ impl<'a> Workspace<'a> {
     pub(crate) fn n_ages(&self) -> usize {
         self.panel.ages.len()
     }
+
+    /// Person i's risk factors, if the model has them.
+    #[inline]
+    pub(crate) fn risk_row(&self, i: usize) -> Option<&[f64]> {
+        self.w.as_ref().and_then(|w| w.row(i).to_slice())
+    }
+}
+
+/// The panel's risk factors in the order of the spec's names (`None` if the
+/// spec has none, or the panel lacks one: callers check this first).
+fn risk_design(panel: &Panel, spec: &ModelSpec) -> Option<Array2<f64>> {
+    if spec.risk().is_empty() {
+        return None;
+    }
+    let names = panel.risk_names();
+    let values = panel.risk()?;
+    let cols: Option<Vec<usize>> = spec
+        .risk()
+        .iter()
+        .map(|n| names.iter().position(|m| m == n))
+        .collect();
+    Some(
+        values
+            .select(ndarray::Axis(1), &cols?)
+            .as_standard_layout()
+            .to_owned(),
+    )
 }

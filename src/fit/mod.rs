@@ -16,7 +16,7 @@ pub use result::{Fit, FitInfo, time_esteps};
 
 use crate::data::Panel;
 use crate::design::AgeScale;
-use crate::em::estep::posteriors;
+use crate::em::estep::{expected_members, posteriors};
 use crate::em::multistart::{Search, local_optima, search};
 use crate::em::refine::Nested;
 use crate::em::run::{Control, Run, SAME_OPTIMUM, best_usable};
@@ -226,7 +226,8 @@ impl Gbtm {
     /// assert!(Gbtm::poisson(2).validate(&panel).is_ok());
     /// ```
     pub fn validate(&self, panel: &Panel) -> Result<ModelSpec> {
-        let spec = self.spec()?;
+        // Risk factors on the panel enter the shares (traj's `risk()`).
+        let spec = self.spec()?.with_risk(panel.risk_names().to_vec())?;
         if self.groups > panel.n_persons() {
             return Err(Error::TooManyGroups {
                 groups: self.groups,
@@ -357,6 +358,11 @@ impl Gbtm {
         let model = model.permuted(&order);
         let numbered = Workspace::new(panel, model.spec(), scale);
         let information = inference::information(&numbered, model.params());
+        let n = panel.n_persons() as f64;
+        let shares = expected_members(&numbered, model.params())
+            .iter()
+            .map(|m| m / n)
+            .collect();
         let (model, covariance_problem) = match information.covariance {
             Ok(c) => (model.with_covariance(c)?, None),
             Err(problem) => (model, Some(problem)),
@@ -375,6 +381,7 @@ impl Gbtm {
                 max_score: best.max_score,
                 hessian_negative_definite: information.maximum,
                 covariance_problem,
+                shares,
                 starts,
                 screened: outcome.screened,
                 starts_at_best: at_best(&runs[..starts]),

@@ -33,6 +33,9 @@ pub struct FitInfo {
     /// Whether the Hessian at the solution is negative definite (a strict
     /// local maximum), leaving out parameters on the boundary.
     pub hessian_negative_definite: bool,
+    /// Estimated group shares: π_k, or with risk factors the mean of π_ik
+    /// over the fitted persons.
+    pub shares: Vec<f64>,
     /// Why the model has no covariance matrix (no standard errors), if it
     /// has none.
     pub covariance_problem: Option<CovarianceProblem>,

@@ -8,7 +8,10 @@
 //! - for ZIP, per group, the logit zero-inflation coefficients:
 //!   `gk.zi.intercept`, `gk.zi.age`, …;
 //! - the multinomial logits of the group shares against group 1,
-//!   `gk.logit = ln(π_k / π_1)` for k = 2..K.
+//!   `gk.logit = ln(π_k / π_1)` for k = 2..K (with risk factors: at
+//!   covariates 0);
+//! - with risk factors, their coefficients in those logits,
+//!   `gk.risk.NAME` for k = 2..K.
 //!
 //! Parameters on the boundary of the parameter space (a ZIP group whose
 //! zero inflation ran to 0) have no standard error and are left out of the
@@ -60,6 +63,9 @@ pub fn parameter_names(spec: &ModelSpec) -> Vec<String> {
         }
     }
     names.extend((2..=spec.groups()).map(|g| format!("g{g}.logit")));
+    for g in 2..=spec.groups() {
+        names.extend(spec.risk().iter().map(|r| format!("g{g}.risk.{r}")));
+    }
     names
 }
 

@@ -130,6 +130,12 @@ impl TrajectoryModel {
     pub fn share_interval(&self, group: usize, level: f64) -> Result<Interval> {
         let cov = self.checked_group(group)?;
         let z = normal_quantile(level)?;
+        if !self.spec().risk().is_empty() {
+            return Err(Error::param(
+                "share",
+                "with risk factors a group's share depends on the covariates; see the risk coefficients",
+            ));
+        }
         let pi = &self.params().pi;
         let p = pi[group];
         if self.groups() == 1 {
@@ -244,7 +250,7 @@ impl TrajectoryModel {
     /// ```
     /// use gbtm::{AgeScale, Family, ModelSpec, Params, TrajectoryModel};
     /// let spec = ModelSpec::new(Family::Poisson, vec![1], None)?;
-    /// let params = Params { beta: vec![vec![1.0, 2.0]], gamma: None, pi: vec![1.0] };
+    /// let params = Params { beta: vec![vec![1.0, 2.0]], gamma: None, pi: vec![1.0], risk: None };
     /// let m = TrajectoryModel::new(spec, params, AgeScale { center: 20.0, scale: 10.0 }, vec![10, 30], false)?;
     /// // η = 1 + 2·(age − 20)/10 = −3 + 0.2·age
     /// let (b, se) = m.raw_age_coefficients(0);
@@ -278,5 +284,88 @@ impl TrajectoryModel {
                 .collect()
         });
         (b, se)
+    }
+}
+
+/// A coefficient of the multinomial logit of group membership against a
+/// reference group: the constant or a risk factor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskCoefficient {
+    /// The group (from 1) compared with the reference group.
+    pub group: usize,
+    /// The reference group (from 1).
+    pub reference: usize,
+    /// `constant` or the risk factor's name.
+    pub term: String,
+    /// The coefficient (log odds ratio for a risk factor).
+    pub estimate: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// estimate / SE.
+    pub z: f64,
+    /// Two-sided p-value.
+    pub p: f64,
+    /// exp(estimate): the odds ratio of the group against the reference
+    /// for a unit increase of the risk factor.
+    pub odds_ratio: f64,
+    /// Lower end of the odds ratio's interval.
+    pub odds_ratio_lower: f64,
+    /// Upper end.
+    pub odds_ratio_upper: f64,
+}
+
+impl TrajectoryModel {
+    /// The risk-factor coefficients of every group against group
+    /// `reference` (0-based), with SEs, z, p and odds ratios with intervals
+    /// at `level` (traj's `risk()` output with `refgroup()`). Empty for a
+    /// model without risk factors.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a reference that is not a group, a
+    /// level outside (0, 1), or a model without a covariance matrix.
+    pub fn risk_coefficients(&self, level: f64, reference: usize) -> Result<Vec<RiskCoefficient>> {
+        if self.spec().risk().is_empty() {
+            return Ok(Vec::new());
+        }
+        let cov = self.checked_group(reference)?;
+        let z = normal_quantile(level)?;
+        let p = self.params();
+        let d = p
+            .risk
+            .as_ref()
+            .ok_or_else(|| Error::param("risk", "no risk coefficients"))?;
+        let mut out = Vec::new();
+        let terms =
+            std::iter::once("constant".to_string()).chain(self.spec().risk().iter().cloned());
+        let terms: Vec<String> = terms.collect();
+        for g in (0..self.groups()).filter(|&g| g != reference) {
+            for (j, term) in terms.iter().enumerate() {
+                let value = |k: usize| -> (f64, String) {
+                    if j == 0 {
+                        ((p.pi[k] / p.pi[0]).ln(), format!("g{}.logit", k + 1))
+                    } else {
+                        (d[k][j - 1] - d[0][j - 1], format!("g{}.risk.{term}", k + 1))
+                    }
+                };
+                let (a, na) = value(g);
+                let (b, nb) = value(reference);
+                let estimate = a - b;
+                let se = cov.variance_of(&[(na, 1.0), (nb, -1.0)]).sqrt();
+                let zv = if se > 0.0 { estimate / se } else { 0.0 };
+                out.push(RiskCoefficient {
+                    group: g + 1,
+                    reference: reference + 1,
+                    term: term.clone(),
+                    estimate,
+                    se,
+                    z: zv,
+                    p: statrs::function::erf::erfc(zv.abs() / std::f64::consts::SQRT_2),
+                    odds_ratio: estimate.exp(),
+                    odds_ratio_lower: (estimate - z * se).exp(),
+                    odds_ratio_upper: (estimate + z * se).exp(),
+                });
+            }
+        }
+        Ok(out)
     }
 }

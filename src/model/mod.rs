@@ -16,6 +16,6 @@ mod trajectory;
 
 pub use covariance::{Covariance, CovarianceProblem};
 pub use file::{FORMAT, ModelFile};
-pub use inference::{Interval, normal_quantile};
+pub use inference::{Interval, RiskCoefficient, normal_quantile};
 pub use spec::{Family, MAX_ORDER, ModelSpec, Params};
 pub use trajectory::{MAX_LN_RATE, TrajectoryModel};

@@ -70,6 +70,9 @@ pub struct ModelSpec {
     family: Family,
     orders: Vec<usize>,
     iorders: Option<Vec<usize>>,
+    /// Names of the risk factors on group membership (traj's `risk`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    risk: Vec<String>,
 }
 
 /// The serialised form of a [`ModelSpec`], checked on the way in.
@@ -78,12 +81,14 @@ struct RawSpec {
     family: Family,
     orders: Vec<usize>,
     iorders: Option<Vec<usize>>,
+    #[serde(default)]
+    risk: Vec<String>,
 }
 
 impl TryFrom<RawSpec> for ModelSpec {
     type Error = Error;
     fn try_from(r: RawSpec) -> Result<ModelSpec> {
-        ModelSpec::new(r.family, r.orders, r.iorders)
+        ModelSpec::new(r.family, r.orders, r.iorders)?.with_risk(r.risk)
     }
 }
 
@@ -140,7 +145,40 @@ impl ModelSpec {
             family,
             orders,
             iorders,
+            risk: Vec::new(),
         })
+    }
+
+    /// The same structure with risk factors on group membership: the
+    /// multinomial logit of each group against group 1 gains one
+    /// coefficient per named person-level covariate.
+    ///
+    /// ```
+    /// use gbtm::{Family, ModelSpec};
+    /// let spec = ModelSpec::new(Family::Poisson, vec![2, 2], None)?.with_risk(vec!["x1".into()])?;
+    /// assert_eq!(spec.n_parameters(), 3 + 3 + 1 + 1);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `risk` for an empty or repeated
+    /// name.
+    pub fn with_risk(mut self, names: Vec<String>) -> Result<Self> {
+        for (i, n) in names.iter().enumerate() {
+            if n.trim().is_empty() || names[..i].contains(n) {
+                return Err(Error::param(
+                    "risk",
+                    format!("risk factor names must be distinct and non-empty: {names:?}"),
+                ));
+            }
+        }
+        self.risk = names;
+        Ok(self)
+    }
+
+    /// Names of the risk factors on group membership (empty without).
+    pub fn risk(&self) -> &[String] {
+        &self.risk
     }
 
     /// Number of groups K.
@@ -173,15 +211,17 @@ impl ModelSpec {
                 .iorders
                 .as_ref()
                 .map(|q| order.iter().map(|&g| q[g]).collect()),
+            risk: self.risk.clone(),
         }
     }
 
     /// Free parameters as traj counts them: Σ_k (order_k + 1), plus
-    /// Σ_k (iorder_k + 1) for ZIP, plus K − 1 mixing proportions.
+    /// Σ_k (iorder_k + 1) for ZIP, plus K − 1 mixing proportions, plus
+    /// (K − 1)·R risk-factor coefficients.
     pub fn n_parameters(&self) -> usize {
         let rate: usize = self.orders.iter().map(|o| o + 1).sum();
         let zi: usize = self.iorders.iter().flatten().map(|o| o + 1).sum();
-        rate + zi + self.groups() - 1
+        rate + zi + (self.groups() - 1) * (1 + self.risk.len())
     }
 }
 
@@ -190,7 +230,7 @@ impl ModelSpec {
 ///
 /// ```
 /// use gbtm::Params;
-/// let p = Params { beta: vec![vec![-1.0], vec![0.5]], gamma: None, pi: vec![0.7, 0.3] };
+/// let p = Params { beta: vec![vec![-1.0], vec![0.5]], gamma: None, pi: vec![0.7, 0.3], risk: None };
 /// assert_eq!(p.groups(), 2);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -199,8 +239,14 @@ pub struct Params {
     pub beta: Vec<Vec<f64>>,
     /// Logit zero-inflation coefficients per group (ZIP only).
     pub gamma: Option<Vec<Vec<f64>>>,
-    /// Mixing proportions, summing to 1.
+    /// Mixing proportions, summing to 1. With risk factors, the
+    /// proportions of a person whose covariates are all 0: π_k ∝ exp(θ_k).
     pub pi: Vec<f64>,
+    /// Risk-factor coefficients δ_k, one vector per group (one value per
+    /// risk factor), group 1's all 0: π_ik ∝ π_k·exp(δ_kᵀw_i). `None`
+    /// without risk factors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Vec<Vec<f64>>>,
 }
 
 impl Params {
@@ -219,6 +265,14 @@ impl Params {
                 .as_ref()
                 .map(|gm| order.iter().map(|&g| gm[g].clone()).collect()),
             pi: order.iter().map(|&g| self.pi[g]).collect(),
+            // Re-referenced to the new group 1.
+            risk: self.risk.as_ref().map(|d| {
+                let base = &d[order[0]];
+                order
+                    .iter()
+                    .map(|&g| d[g].iter().zip(base).map(|(a, b)| a - b).collect())
+                    .collect()
+            }),
         }
     }
 }

@@ -34,9 +34,9 @@ pub(super) fn group_data(
         ));
     }
     let (post, _) = model.posteriors_for(panel)?;
+    let shares = model.shares_for(panel)?;
     let classes = assign(&post);
     let k = model.groups();
-    let params = model.params();
     let ages = model.ages();
     let (first, last) = match (ages.first(), ages.last()) {
         (Some(&a), Some(&b)) => (a as f64, b as f64),
@@ -80,7 +80,7 @@ pub(super) fn group_data(
                 curve,
                 band,
                 means,
-                share: params.pi[g],
+                share: shares[g],
                 assigned: assigned[g] as f64 / n,
             })
         })

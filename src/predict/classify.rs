@@ -58,7 +58,8 @@ pub(crate) struct InputPosteriors {
 
 impl TrajectoryModel {
     /// Checks that `panel` can be scored by this model: its ages are model
-    /// ages, and exposure is given exactly when the model used it.
+    /// ages, exposure is given exactly when the model used it, and the
+    /// model's risk factors are given (others are ignored).
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `ages`, [`Error::ExposureRequired`]
@@ -75,6 +76,24 @@ impl TrajectoryModel {
                     outside.join(", "),
                     self.ages()[0],
                     self.ages()[self.ages().len() - 1]
+                ),
+            ));
+        }
+        let missing: Vec<&str> = self
+            .spec()
+            .risk()
+            .iter()
+            .filter(|n| !panel.risk_names().contains(n))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::param(
+                "risk",
+                format!(
+                    "the model has risk factors on group membership; give {} for the persons of {} (--risk FILE --risk-vars {})",
+                    missing.join(", "),
+                    panel.source(),
+                    self.spec().risk().join(",")
                 ),
             ));
         }
@@ -146,6 +165,21 @@ impl TrajectoryModel {
         self.check_panel(panel)?;
         let ws = Workspace::new(panel, self.spec(), self.age_scale());
         Ok(posteriors(&ws, self.params()))
+    }
+
+    /// The group shares for the persons of `panel`: π_k, or with risk
+    /// factors the mean of π_ik over its persons.
+    ///
+    /// # Errors
+    /// As [`TrajectoryModel::check_panel`].
+    pub fn shares_for(&self, panel: &Panel) -> Result<Vec<f64>> {
+        self.check_panel(panel)?;
+        let ws = Workspace::new(panel, self.spec(), self.age_scale());
+        let n = panel.n_persons().max(1) as f64;
+        Ok(crate::em::estep::expected_members(&ws, self.params())
+            .iter()
+            .map(|m| m / n)
+            .collect())
     }
 
     pub(crate) fn input_posteriors(&self, panel: &Panel) -> Result<InputPosteriors> {

@@ -13,7 +13,7 @@ use crate::diagnostics::{Diagnostics, aic, bic};
 use crate::em::{Boundary, LocalOptimum, Termination};
 use crate::error::Result;
 use crate::fit::Fit;
-use crate::model::{CovarianceProblem, Family, normal_quantile};
+use crate::model::{CovarianceProblem, Family, RiskCoefficient, normal_quantile};
 
 /// One group in a [`FitSummary`]. Groups are listed in the model's order
 /// (group 1 first).
@@ -129,6 +129,10 @@ pub struct FitSummary {
     pub covariance_problem: Option<CovarianceProblem>,
     /// Coverage of the intervals and bands (0.95 unless asked otherwise).
     pub level: f64,
+    /// Risk factors on group membership (empty without): each group's
+    /// multinomial-logit coefficients against the reference group, with
+    /// odds ratios.
+    pub risk_coefficients: Vec<RiskCoefficient>,
     /// Starts run to convergence.
     pub starts: usize,
     /// Short screening runs that chose them.
@@ -199,8 +203,32 @@ impl Fit {
     /// # Errors
     /// [`Error::InvalidParameter`] naming `level` unless 0 < level < 1.
     pub fn summary_at(&self, level: f64) -> Result<FitSummary> {
+        self.summary_with(level, 1)
+    }
+
+    /// The summary at `level`, with the risk-factor coefficients against
+    /// group `reference` (from 1; traj's `refgroup`).
+    ///
+    /// # Errors
+    /// As [`Fit::summary_at`], and [`Error::InvalidParameter`] naming
+    /// `refgroup` if there is no such group.
+    pub fn summary_with(&self, level: f64, reference: usize) -> Result<FitSummary> {
         normal_quantile(level)?;
-        Ok(FitSummary::at_level(self, level))
+        if reference == 0 || reference > self.model().groups() {
+            return Err(crate::Error::param(
+                "refgroup",
+                format!(
+                    "{reference} is not a group of this {}-group model",
+                    self.model().groups()
+                ),
+            ));
+        }
+        let mut s = FitSummary::at_level(self, level);
+        s.risk_coefficients = self
+            .model()
+            .risk_coefficients(level, reference - 1)
+            .unwrap_or_default();
+        Ok(s)
     }
 }
 
@@ -215,7 +243,7 @@ impl FitSummary {
         let model = fit.model();
         let spec = model.spec();
         let params = model.params();
-        let diag = Diagnostics::new(fit.posteriors(), &params.pi);
+        let diag = Diagnostics::new(fit.posteriors(), &info.shares);
         let rates = model.rates();
         let zi = model.zero_inflation();
         let expected = model.expected_counts();
@@ -282,6 +310,7 @@ impl FitSummary {
             max_score: info.max_score,
             covariance_problem: info.covariance_problem.clone(),
             level,
+            risk_coefficients: model.risk_coefficients(level, 0).unwrap_or_default(),
             hessian_negative_definite: info.hessian_negative_definite,
             starts: info.starts,
             screened: info.screened,

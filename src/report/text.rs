@@ -139,6 +139,7 @@ impl FitSummary {
             );
         }
         self.coefficient_table(&mut s, raw_age);
+        self.risk_table(&mut s);
         let zip = self.groups.iter().any(|g| g.zero_inflation.is_some());
         let _ = write!(
             s,
@@ -169,6 +170,37 @@ impl FitSummary {
             let _ = writeln!(s);
         }
         s
+    }
+
+    fn risk_table(&self, s: &mut String) {
+        let Some(first) = self.risk_coefficients.first() else {
+            return;
+        };
+        let _ = writeln!(
+            s,
+            "\nrisk factors on group membership: multinomial logit against group {} (odds ratios with {}% intervals)",
+            first.reference,
+            100.0 * self.level
+        );
+        let _ = writeln!(
+            s,
+            "group  term                 estimate          SE          z        p   odds ratio            interval"
+        );
+        for c in &self.risk_coefficients {
+            let _ = writeln!(
+                s,
+                "{:>5}  {:<16}  {:>12.6}  {:>10.6}  {:>9.2}  {:>7}  {:>11.4}  [{:.4}, {:.4}]",
+                c.group,
+                c.term,
+                c.estimate,
+                c.se,
+                c.z,
+                p_text(c.p),
+                c.odds_ratio,
+                c.odds_ratio_lower,
+                c.odds_ratio_upper
+            );
+        }
     }
 
     fn coefficient_table(&self, s: &mut String, raw_age: bool) {

@@ -151,7 +151,13 @@ fn flat_estimates(m: &TrajectoryModel) -> Vec<(String, f64)> {
         .flatten()
         .chain(p.gamma.iter().flatten().flatten())
         .copied()
-        .chain(p.pi[1..].iter().map(|pk| (pk / p.pi[0]).ln()));
+        .chain(p.pi[1..].iter().map(|pk| (pk / p.pi[0]).ln()))
+        .chain(p.risk.iter().flat_map(|d| {
+            d[1..]
+                .iter()
+                .flat_map(|dk| dk.iter().zip(&d[0]).map(|(a, b)| a - b))
+                .collect::<Vec<f64>>()
+        }));
     crate::model::covariance::parameter_names(m.spec())
         .into_iter()
         .zip(values)

@@ -9,6 +9,7 @@
 //! reference  := "g" K [ "." part ]
 //! part       := intercept | age | age2 … | ages
 //!             | zi | zi.intercept | zi.age … | zi.ages | logit
+//!             | risk | risk.NAME
 //! ```
 //!
 //! A reference that names several parameters (`gK` for all of group K's
@@ -79,6 +80,24 @@ fn expand(reference: &str, spec: &ModelSpec, whole: &str) -> Result<Vec<String>>
         Some("logit") if k >= 2 => vec![format!("g{k}.logit")],
         Some("logit") => {
             return Err(bad(whole, "g1.logit: shares are logits against group 1"));
+        }
+        Some("risk") if k >= 2 && !spec.risk().is_empty() => spec
+            .risk()
+            .iter()
+            .map(|r| format!("g{k}.risk.{r}"))
+            .collect(),
+        Some(p) if p.starts_with("risk.") && k >= 2 => {
+            let r = &p["risk.".len()..];
+            if !spec.risk().iter().any(|n| n == r) {
+                return Err(bad(
+                    whole,
+                    format!(
+                        "{reference}: the model has no risk factor {r:?} (its risk factors: {})",
+                        spec.risk().join(", ")
+                    ),
+                ));
+            }
+            vec![format!("g{k}.risk.{r}")]
         }
         Some(p) => {
             let (prefix, term, max) = match p.strip_prefix("zi.") {

@@ -37,6 +37,7 @@ fn unflatten(v: &[f64], like: &Params) -> Params {
         beta,
         gamma,
         pi: w.iter().map(|x| x / s).collect(),
+        risk: None,
     }
 }
 

@@ -12,6 +12,7 @@ mod outputs;
 mod pathological;
 mod plot;
 mod reproduce;
+mod risk;
 mod robustness;
 mod select;
 mod workflow;

@@ -417,6 +417,7 @@ fn forecasts_stay_right_for_rates_in_the_hundreds_and_beyond() {
             beta: vec![vec![rate.ln()]],
             gamma: None,
             pi: vec![1.0],
+            risk: None,
         };
         let ages: Vec<i64> = (12..=20).collect();
         let model = TrajectoryModel::new(
