@@ -145,7 +145,10 @@ pub(crate) fn mstep_shares(ws: &Workspace<'_>, post: &[f64], p: &mut Params) {
             let mut t = p.clone();
             set_blocks(&mut t, &trial, r);
             let ft = objective(ws, post, &t);
-            if ft.is_finite() && ft >= f {
+            // Near the maximum a true gain can be below the rounding of a
+            // sum over N persons; a Newton step on this concave objective
+            // is then taken if it loses no more than that rounding.
+            if ft.is_finite() && ft >= f - 1e-13 * f.abs().max(1.0) {
                 *p = t;
                 f = ft;
                 accepted = true;

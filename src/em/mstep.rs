@@ -118,7 +118,10 @@ pub(crate) fn newton(x: &Array2<f64>, beta: &mut [f64], a: &[f64], b: &[f64], li
                 .map(|(b0, s)| b0 + size * s)
                 .collect();
             let ft = objective(x, &trial, a, b, link);
-            if ft.is_finite() && ft >= f {
+            // Near the maximum a true gain can be below the rounding of
+            // the objective; a Newton step on this concave objective is
+            // then taken if it loses no more than that rounding.
+            if ft.is_finite() && ft >= f - 1e-13 * f.abs().max(1.0) {
                 beta.copy_from_slice(&trial);
                 f = ft;
                 accepted = true;
