@@ -182,6 +182,20 @@ fn risk_factors_from_csv_and_on_the_command_line() {
         model.to_str().unwrap(),
         "g2.risk.male = 0",
     ]));
+    // Selection counts the risk coefficients: (K − 1)·(1 + R) share parameters.
+    #[rustfmt::skip]
+    let out = ok(&gbtm(&[
+        "select", "--data", d, "--groups", "1..2", "--order", "1", "--risk", r, "--risk-vars",
+        "male,other", "--json", "--quiet",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let params: Vec<u64> = v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["parameters"].as_u64().unwrap())
+        .collect();
+    assert_eq!(params, vec![2, 2 + 2 + 3]);
     // A missing value names the id and the column.
     std::fs::write(
         &risk,
