@@ -11,10 +11,14 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
+#[path = "common/tiny.rs"]
+mod tiny;
+
 use gbtm::synth::scenario::Scenario;
 use gbtm::{Gbtm, Panel, ReadOptions, TrajectoryModel};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
+use tiny::tiny_panel;
 
 const PIECES: &[&str] = &[
     ",",
@@ -169,19 +173,7 @@ fn main() {
                 (t, r.map(|_| None))
             }
             _ => {
-                let (n, t) = (rng.random_range(1..30usize), rng.random_range(1..8usize));
-                let big = rng.random::<f64>() < 0.1;
-                let counts = ndarray::Array2::from_shape_fn((n, t), |_| {
-                    let u: f64 = rng.random();
-                    if u < 0.2 {
-                        f64::NAN
-                    } else if big && u > 0.95 {
-                        1e6
-                    } else {
-                        (u * 5.0).floor() * (u > 0.5) as u8 as f64
-                    }
-                });
-                let ages: Vec<i64> = (12..12 + t as i64).collect();
+                let (counts, ages) = tiny_panel(&mut rng);
                 let k = rng.random_range(1..4usize);
                 let order = rng.random_range(0..4usize);
                 let zip = rng.random::<f64>() < 0.5;

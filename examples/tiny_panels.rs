@@ -6,11 +6,15 @@
 //! Run: `cargo run --release --example tiny_panels -- [CASES] 2> outcomes.txt`
 //! (default 300 cases, seed 3).
 
+#[path = "common/tiny.rs"]
+mod tiny;
+
 use std::time::Instant;
 
 use gbtm::{Gbtm, Panel};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
+use tiny::tiny_panel;
 
 fn main() {
     let cases: usize = std::env::args()
@@ -20,19 +24,8 @@ fn main() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let mut fits = Vec::new();
     for case in 0..cases {
-        let (n, t) = (rng.random_range(1..30usize), rng.random_range(1..8usize));
-        let big = rng.random::<f64>() < 0.1;
-        let counts = ndarray::Array2::from_shape_fn((n, t), |_| {
-            let u: f64 = rng.random();
-            if u < 0.2 {
-                f64::NAN
-            } else if big && u > 0.95 {
-                1e6
-            } else {
-                (u * 5.0).floor() * f64::from(u8::from(u > 0.5))
-            }
-        });
-        let ages: Vec<i64> = (12..12 + t as i64).collect();
+        let (counts, ages) = tiny_panel(&mut rng);
+        let (n, t) = counts.dim();
         let k = rng.random_range(1..5usize);
         let order = rng.random_range(0..4usize);
         let zip = rng.random::<f64>() < 0.5;
