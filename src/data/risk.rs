@@ -127,6 +127,19 @@ impl Panel {
     /// person of the panel, in its order ([`Panel::ids`]), one column per
     /// name.
     ///
+    /// ```
+    /// use gbtm::Panel;
+    /// let p = Panel::from_wide_csv_str("id,12,13\na,1,0\nb,0,2\n", "c.csv")?;
+    /// let w = ndarray::array![[1.0], [0.0]];
+    /// let with = p.with_risk(vec!["male".into()], w.view())?;
+    /// assert_eq!(with.risk_names(), ["male"]);
+    /// assert!(with.without_risk().risk().is_none());
+    /// // A NaN is a missing value, named with its person and column.
+    /// let bad = ndarray::array![[1.0], [f64::NAN]];
+    /// assert!(p.with_risk(vec!["male".into()], bad.view()).is_err());
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `risk` if the shape does not
     /// match; [`Error::MissingRiskFactor`] for a value that is not finite.

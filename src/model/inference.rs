@@ -171,6 +171,17 @@ impl TrajectoryModel {
     /// Pointwise bands of λ_k(age) at the model's ages, at `level`:
     /// `(lower, upper)`, formed on the log scale.
     ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let cohort = synth::three_groups(600, 1);
+    /// let fit = Gbtm::poisson(3).order(2).starts(3).fit(&cohort.panel)?;
+    /// let m = fit.model();
+    /// let (lo, hi) = m.rate_band(1, 0.95)?;
+    /// let rates = m.rates();
+    /// assert!((0..lo.len()).all(|t| lo[t] < rates[[1, t]] && rates[[1, t]] < hi[t]));
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`TrajectoryModel::share_interval`].
     pub fn rate_band(&self, group: usize, level: f64) -> Result<(Vec<f64>, Vec<f64>)> {
@@ -319,6 +330,20 @@ impl TrajectoryModel {
     /// `reference` (0-based), with SEs, z, p and odds ratios with intervals
     /// at `level` (traj's `risk()` output with `refgroup()`). Empty for a
     /// model without risk factors.
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let cohort = synth::three_groups(400, 2);
+    /// let x = ndarray::Array2::from_shape_fn((cohort.panel.n_persons(), 1), |(i, _)| (i % 2) as f64);
+    /// let panel = cohort.panel.with_risk(vec!["x".into()], x.view())?;
+    /// let fit = Gbtm::poisson(2).order(1).starts(2).fit(&panel)?;
+    /// let rc = fit.model().risk_coefficients(0.95, 0)?;
+    /// // Group 2 against group 1: the constant and x.
+    /// assert_eq!(rc.len(), 2);
+    /// assert!(rc.iter().all(|c| c.group == 2 && c.reference == 1));
+    /// assert!(rc[1].odds_ratio_lower < rc[1].odds_ratio && rc[1].odds_ratio < rc[1].odds_ratio_upper);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for a reference that is not a group, a

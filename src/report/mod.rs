@@ -201,7 +201,7 @@ impl Fit {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming `level` unless 0 < level < 1.
+    /// [`crate::Error::InvalidParameter`] naming `level` unless 0 < level < 1.
     pub fn summary_at(&self, level: f64) -> Result<FitSummary> {
         self.summary_with(level, 1)
     }
@@ -210,7 +210,7 @@ impl Fit {
     /// group `reference` (from 1; traj's `refgroup`).
     ///
     /// # Errors
-    /// As [`Fit::summary_at`], and [`Error::InvalidParameter`] naming
+    /// As [`Fit::summary_at`], and [`crate::Error::InvalidParameter`] naming
     /// `refgroup` if there is no such group.
     pub fn summary_with(&self, level: f64, reference: usize) -> Result<FitSummary> {
         normal_quantile(level)?;
