@@ -45,6 +45,7 @@ fn run(zip: bool, reps: u64, persons: usize) {
     let (mut beta, mut gamma, mut pi) = (tally(), tally(), tally());
     let mut gamma_by_group = [tally(), tally(), tally()];
     let mut bias = [0.0f64; 3];
+    let mut on_boundary = [0usize; 3];
     let mut skipped = 0;
     for seed in 1..=reps {
         let cohort = if zip {
@@ -79,7 +80,9 @@ fn run(zip: bool, reps: u64, persons: usize) {
                     let hit = s.is_some_and(|s| (gm[g][j] - tgm[tg][j]).abs() <= z * s);
                     gamma.add(hit);
                     gamma_by_group[g].add(hit);
-                    if j == 0 {
+                    if s.is_none() {
+                        on_boundary[g] += 1;
+                    } else if j == 0 {
                         bias[g] += gm[g][0] - tgm[tg][0];
                     }
                 }
@@ -105,6 +108,18 @@ fn run(zip: bool, reps: u64, persons: usize) {
             100.0 * gamma.share(),
             gamma.total
         );
+        for (g, t) in gamma_by_group.iter().enumerate() {
+            let inside = t.total - on_boundary[g];
+            println!(
+                "    group {}: {:.1}% of {}; {} with ω̂ on the boundary 0 (no SE, counted as not covered); \
+                 mean error of the logit ω intercept elsewhere {:+.3}",
+                g + 1,
+                100.0 * t.share(),
+                t.total,
+                on_boundary[g],
+                bias[g] / inside.max(1) as f64
+            );
+        }
     }
     println!("  π coverage {:.1}% of {}", 100.0 * pi.share(), pi.total);
 }
