@@ -94,7 +94,7 @@ pub fn write_all_atomic(files: &[(&Path, &str)]) -> Result<()> {
             let _ = std::fs::remove_file(tmp);
         }
     };
-    for &(path, contents) in files {
+    for (i, &(path, contents)) in files.iter().enumerate() {
         if let Err(e) = not_special(path) {
             unstage(&staged);
             return Err(e);
@@ -103,7 +103,9 @@ pub fn write_all_atomic(files: &[(&Path, &str)]) -> Result<()> {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+        // Numbered, so that two spellings of one path never share a
+        // temporary file.
+        let tmp = path.with_file_name(format!(".{name}.tmp{}-{i}", std::process::id()));
         if let Err(e) = std::fs::write(&tmp, contents) {
             let _ = std::fs::remove_file(&tmp);
             unstage(&staged);

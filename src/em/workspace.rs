@@ -142,7 +142,8 @@ impl<'a> Workspace<'a> {
     }
 }
 
-/// The panel's risk factors in the order of the spec's names (`None` if the
+/// The panel's risk factors in the order of the spec's names, standardised
+/// as the spec says (`None` if the
 /// spec has none, or the panel lacks one: callers check this first).
 fn risk_design(panel: &Panel, spec: &ModelSpec) -> Option<Array2<f64>> {
     if spec.risk().is_empty() {
@@ -155,10 +156,12 @@ fn risk_design(panel: &Panel, spec: &ModelSpec) -> Option<Array2<f64>> {
         .iter()
         .map(|n| names.iter().position(|m| m == n))
         .collect();
-    Some(
-        values
-            .select(ndarray::Axis(1), &cols?)
-            .as_standard_layout()
-            .to_owned(),
-    )
+    let mut w = values
+        .select(ndarray::Axis(1), &cols?)
+        .as_standard_layout()
+        .to_owned();
+    for (mut col, sc) in w.columns_mut().into_iter().zip(spec.risk_scaling()) {
+        col.mapv_inplace(|v| (v - sc.center) / sc.scale);
+    }
+    Some(w)
 }

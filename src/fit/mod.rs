@@ -22,6 +22,7 @@ use crate::em::refine::Nested;
 use crate::em::run::{Control, Run, SAME_OPTIMUM, best_usable};
 use crate::em::workspace::Workspace;
 use crate::error::{Error, Result};
+use crate::model::spec::RiskScale;
 use crate::model::{Family, ModelSpec, TrajectoryModel};
 
 /// How to fit: the model structure and the optimiser's settings. Build it with
@@ -226,8 +227,25 @@ impl Gbtm {
     /// assert!(Gbtm::poisson(2).validate(&panel).is_ok());
     /// ```
     pub fn validate(&self, panel: &Panel) -> Result<ModelSpec> {
-        // Risk factors on the panel enter the shares (traj's `risk()`).
-        let spec = self.spec()?.with_risk(panel.risk_names().to_vec())?;
+        // Risk factors on the panel enter the shares (traj's `risk()`),
+        // standardised by their mean and SD over the persons.
+        let mut spec = self.spec()?.with_risk(panel.risk_names().to_vec())?;
+        if let Some(w) = panel.risk() {
+            let n = w.nrows().max(1) as f64;
+            let scaling = w
+                .columns()
+                .into_iter()
+                .map(|c| {
+                    let mean = c.sum() / n;
+                    let sd = (c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+                    RiskScale {
+                        center: mean,
+                        scale: if sd > 0.0 && sd.is_finite() { sd } else { 1.0 },
+                    }
+                })
+                .collect();
+            spec = spec.with_risk_scaling(scaling)?;
+        }
         if self.groups > panel.n_persons() {
             return Err(Error::TooManyGroups {
                 groups: self.groups,
@@ -301,6 +319,14 @@ impl Gbtm {
             }
             if n.params.beta.len() != n.spec.groups() {
                 return Err(Error::param("nest", "the nested model is inconsistent"));
+            }
+            // The same risk factors, standardised the same way (the same
+            // panel), or the nested parameters mean something else.
+            if n.spec.risk() != spec.risk() || n.spec.risk_scaling() != spec.risk_scaling() {
+                return Err(Error::param(
+                    "nest",
+                    "the nested model was fitted with other risk factors (or on other persons)",
+                ));
             }
         }
         Ok(spec)

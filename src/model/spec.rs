@@ -73,7 +73,24 @@ pub struct ModelSpec {
     /// Names of the risk factors on group membership (traj's `risk`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     risk: Vec<String>,
+    /// How each risk factor is standardised before it enters the model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    risk_scaling: Vec<RiskScale>,
 }
+
+/// The standardisation `(w − center) / scale` of a risk factor: the mean
+/// and standard deviation over the fitted persons, so that the shares π_k
+/// are those of a person with average covariates and the coefficients are
+/// per standard deviation (reports convert them back to the raw units).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RiskScale {
+    /// Subtracted first (the mean).
+    pub center: f64,
+    /// Divided by next (the standard deviation; 1 for a constant).
+    pub scale: f64,
+}
+
+impl Eq for RiskScale {}
 
 /// The serialised form of a [`ModelSpec`], checked on the way in.
 #[derive(Deserialize)]
@@ -83,12 +100,19 @@ struct RawSpec {
     iorders: Option<Vec<usize>>,
     #[serde(default)]
     risk: Vec<String>,
+    #[serde(default)]
+    risk_scaling: Vec<RiskScale>,
 }
 
 impl TryFrom<RawSpec> for ModelSpec {
     type Error = Error;
     fn try_from(r: RawSpec) -> Result<ModelSpec> {
-        ModelSpec::new(r.family, r.orders, r.iorders)?.with_risk(r.risk)
+        let spec = ModelSpec::new(r.family, r.orders, r.iorders)?.with_risk(r.risk)?;
+        if r.risk_scaling.is_empty() {
+            Ok(spec)
+        } else {
+            spec.with_risk_scaling(r.risk_scaling)
+        }
     }
 }
 
@@ -146,6 +170,7 @@ impl ModelSpec {
             orders,
             iorders,
             risk: Vec::new(),
+            risk_scaling: Vec::new(),
         })
     }
 
@@ -165,20 +190,56 @@ impl ModelSpec {
     /// name.
     pub fn with_risk(mut self, names: Vec<String>) -> Result<Self> {
         for (i, n) in names.iter().enumerate() {
-            if n.trim().is_empty() || names[..i].contains(n) {
+            let odd = n.chars().any(|c| c.is_whitespace() || "+-*=,;".contains(c));
+            if n.is_empty() || odd || names[..i].contains(n) {
                 return Err(Error::param(
                     "risk",
-                    format!("risk factor names must be distinct and non-empty: {names:?}"),
+                    format!(
+                        "risk factor names must be distinct, non-empty, and free of spaces and + - * = , ; (they are written in hypotheses): {names:?}"
+                    ),
                 ));
             }
         }
+        self.risk_scaling = vec![
+            RiskScale {
+                center: 0.0,
+                scale: 1.0
+            };
+            names.len()
+        ];
         self.risk = names;
+        Ok(self)
+    }
+
+    /// The same structure with these standardisations of the risk factors
+    /// (one per factor).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `risk` for the wrong number, or a
+    /// centre that is not finite or a scale that is not positive.
+    pub fn with_risk_scaling(mut self, scaling: Vec<RiskScale>) -> Result<Self> {
+        let ok = scaling.len() == self.risk.len()
+            && scaling
+                .iter()
+                .all(|s| s.center.is_finite() && s.scale.is_finite() && s.scale > 0.0);
+        if !ok {
+            return Err(Error::param(
+                "risk",
+                "one standardisation per risk factor, with a finite centre and a positive scale",
+            ));
+        }
+        self.risk_scaling = scaling;
         Ok(self)
     }
 
     /// Names of the risk factors on group membership (empty without).
     pub fn risk(&self) -> &[String] {
         &self.risk
+    }
+
+    /// The standardisation of each risk factor.
+    pub fn risk_scaling(&self) -> &[RiskScale] {
+        &self.risk_scaling
     }
 
     /// Number of groups K.
@@ -212,6 +273,7 @@ impl ModelSpec {
                 .as_ref()
                 .map(|q| order.iter().map(|&g| q[g]).collect()),
             risk: self.risk.clone(),
+            risk_scaling: self.risk_scaling.clone(),
         }
     }
 
@@ -240,11 +302,13 @@ pub struct Params {
     /// Logit zero-inflation coefficients per group (ZIP only).
     pub gamma: Option<Vec<Vec<f64>>>,
     /// Mixing proportions, summing to 1. With risk factors, the
-    /// proportions of a person whose covariates are all 0: π_k ∝ exp(θ_k).
+    /// proportions of a person whose standardised covariates are all 0 (a
+    /// person with the mean covariates of the fitted persons).
     pub pi: Vec<f64>,
     /// Risk-factor coefficients δ_k, one vector per group (one value per
-    /// risk factor), group 1's all 0: π_ik ∝ π_k·exp(δ_kᵀw_i). `None`
-    /// without risk factors.
+    /// risk factor, per standard deviation: see [`RiskScale`]), group 1's
+    /// all 0: π_ik ∝ π_k·exp(δ_kᵀw̃_i) with w̃ the standardised factors.
+    /// `None` without risk factors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<Vec<Vec<f64>>>,
 }

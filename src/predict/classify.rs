@@ -184,6 +184,9 @@ impl TrajectoryModel {
 
     pub(crate) fn input_posteriors(&self, panel: &Panel) -> Result<InputPosteriors> {
         let (post, _) = self.posteriors_for(panel)?;
+        // A person with no observed year has the shares as posterior: with
+        // risk factors, their mean over the panel's persons.
+        let shares = self.shares_for(panel)?;
         let n = panel.input_ids().len();
         let k = self.groups();
         let mut row = vec![None; n];
@@ -199,7 +202,7 @@ impl TrajectoryModel {
                     status.push(PersonStatus::Classified);
                 }
                 None => {
-                    all.row_mut(i).assign(&ndarray::aview1(&self.params().pi));
+                    all.row_mut(i).assign(&ndarray::aview1(&shares));
                     status.push(PersonStatus::NoObservedYear);
                 }
             }

@@ -187,18 +187,21 @@ impl FitSummary {
             "group  term                 estimate          SE          z        p   odds ratio            interval"
         );
         for c in &self.risk_coefficients {
+            let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("-".to_string(), f);
+            let interval = match (c.odds_ratio_lower, c.odds_ratio_upper) {
+                (Some(lo), Some(hi)) => format!("[{lo:.4}, {hi:.4}]"),
+                _ => "-".to_string(),
+            };
             let _ = writeln!(
                 s,
-                "{:>5}  {:<16}  {:>12.6}  {:>10.6}  {:>9.2}  {:>7}  {:>11.4}  [{:.4}, {:.4}]",
+                "{:>5}  {:<16}  {:>12.6}  {:>10}  {:>9}  {:>7}  {:>11.4}  {interval}",
                 c.group,
                 c.term,
                 c.estimate,
-                c.se,
-                c.z,
-                p_text(c.p),
+                opt(c.se, &|v| format!("{v:.6}")),
+                opt(c.z, &|v| format!("{v:.2}")),
+                opt(c.p, &|v| p_text(v)),
                 c.odds_ratio,
-                c.odds_ratio_lower,
-                c.odds_ratio_upper
             );
         }
     }

@@ -228,7 +228,10 @@ pub(crate) fn parse(text: &str, spec: &ModelSpec) -> Result<Vec<Constraint>> {
             return Err(bad(eq, "the equation names no parameter"));
         }
         let width = terms.iter().map(|t| t.1.len()).max().unwrap_or(1);
-        if terms.iter().any(|t| t.1.len() != width && t.1.len() != 1) {
+        // Every reference names the same number of parameters: the
+        // equation holds term by term. A single parameter is not spread
+        // over a group's terms.
+        if terms.iter().any(|t| t.1.len() != width) {
             return Err(bad(
                 eq,
                 "the references name different numbers of terms (are the groups' orders equal?)",
@@ -237,7 +240,7 @@ pub(crate) fn parse(text: &str, spec: &ModelSpec) -> Result<Vec<Constraint>> {
         for i in 0..width {
             let mut weights: Vec<(String, f64)> = Vec::new();
             for (c, names) in &terms {
-                let name = &names[if names.len() == 1 { 0 } else { i }];
+                let name = &names[i];
                 match weights.iter_mut().find(|(n, _)| n == name) {
                     Some(w) => w.1 += c,
                     None => weights.push((name.clone(), *c)),

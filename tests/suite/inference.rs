@@ -283,6 +283,17 @@ fn one_constraint_wald_test_is_the_squared_z() {
     );
     // Whole curves and all age terms.
     assert_eq!(m.wald_test("g1 = g3").unwrap().df, 3);
+    // A single parameter is not spread over a group's terms, and groups of
+    // other orders are not compared term by term.
+    assert!(m.wald_test("g1.intercept = g2").is_err());
+    let mixed = Gbtm::poisson(2)
+        .orders(vec![1, 2])
+        .starts(2)
+        .fit(&cohort.panel)
+        .unwrap();
+    assert!(mixed.model().wald_test("g1 = g2").is_err());
+    assert!(mixed.model().wald_test("g1.ages = g2.ages").is_err());
+    assert_eq!(mixed.model().wald_test("g1.age = g2.age").unwrap().df, 1);
     assert_eq!(m.wald_test("g2.ages = 0").unwrap().df, 2);
     // Clear refusals.
     for bad in [
