@@ -9,7 +9,7 @@
 //! block (k, l) is −Σ_i π_ik(1[k = l] − π_il)·x_i x_iᵀ.
 
 use super::estep::ln_softmax_shift;
-use super::linalg::{cholesky, cholesky_solve};
+use super::linalg::{cholesky, cholesky_solve, halving_step};
 use super::workspace::Workspace;
 use crate::model::Params;
 
@@ -137,28 +137,20 @@ pub(crate) fn mstep_shares(ws: &Workspace<'_>, post: &[f64], p: &mut Params) {
         }
         let Some(l) = cholesky(&h, m) else { return };
         let step = cholesky_solve(&l, m, &g);
-        let base = blocks(p);
-        let mut size = 1.0;
-        let mut accepted = false;
-        for _ in 0..30 {
-            let trial: Vec<f64> = base.iter().zip(&step).map(|(b, s)| b + size * s).collect();
+        let at = |v: &[f64]| {
             let mut t = p.clone();
-            set_blocks(&mut t, &trial, r);
-            let ft = objective(ws, post, &t);
-            // Near the maximum a true gain can be below the rounding of a
-            // sum over N persons; a Newton step on this concave objective
-            // is then taken if it loses no more than that rounding.
-            if ft.is_finite() && ft >= f - 1e-13 * f.abs().max(1.0) {
-                *p = t;
+            set_blocks(&mut t, v, r);
+            t
+        };
+        match halving_step(&blocks(p), &step, f, |v| objective(ws, post, &at(v))) {
+            Some((trial, ft, moved)) => {
+                *p = at(&trial);
                 f = ft;
-                accepted = true;
-                break;
+                if moved < 1e-10 {
+                    return;
+                }
             }
-            size *= 0.5;
-        }
-        let max_step = step.iter().fold(0.0f64, |a, s| a.max((size * s).abs()));
-        if !accepted || max_step < 1e-10 {
-            return;
+            None => return,
         }
     }
 }

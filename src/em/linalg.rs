@@ -169,3 +169,30 @@ pub(crate) fn cholesky_inverse(l: &[f64], n: usize) -> Vec<f64> {
     }
     inv
 }
+
+/// The step-halving search of a damped Newton step on a concave objective
+/// `f` (to maximise) from `base` along `step`, whose value at `base` is
+/// `f0`: the first of the sizes 1, ½, ¼, … (30 of them) whose objective is
+/// finite and not below `f0`. Near the maximum a true gain can be below the
+/// rounding of an objective summed over many cells, so a step that loses no
+/// more than 1e-13·|f0| is taken too: otherwise the climb stalls short of
+/// the score tolerance. Returns the new point, its objective, and the
+/// largest change of a coordinate; `None` if no size was taken.
+pub(crate) fn halving_step(
+    base: &[f64],
+    step: &[f64],
+    f0: f64,
+    f: impl Fn(&[f64]) -> f64,
+) -> Option<(Vec<f64>, f64, f64)> {
+    let mut size = 1.0;
+    for _ in 0..30 {
+        let trial: Vec<f64> = base.iter().zip(step).map(|(b, s)| b + size * s).collect();
+        let ft = f(&trial);
+        if ft.is_finite() && ft >= f0 - 1e-13 * f0.abs().max(1.0) {
+            let moved = step.iter().fold(0.0f64, |m, s| m.max((size * s).abs()));
+            return Some((trial, ft, moved));
+        }
+        size *= 0.5;
+    }
+    None
+}

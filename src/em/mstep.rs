@@ -10,7 +10,7 @@
 use ndarray::Array2;
 
 use super::estep::{Stats, softplus};
-use super::linalg::{cholesky, cholesky_solve};
+use super::linalg::{cholesky, cholesky_solve, halving_step};
 use super::workspace::Workspace;
 use crate::model::Params;
 
@@ -109,29 +109,15 @@ pub(crate) fn newton(x: &Array2<f64>, beta: &mut [f64], a: &[f64], b: &[f64], li
         }
         let Some(l) = cholesky(&h, p) else { return };
         let step = cholesky_solve(&l, p, &g);
-        let mut size = 1.0;
-        let mut accepted = false;
-        for _ in 0..30 {
-            let trial: Vec<f64> = beta
-                .iter()
-                .zip(&step)
-                .map(|(b0, s)| b0 + size * s)
-                .collect();
-            let ft = objective(x, &trial, a, b, link);
-            // Near the maximum a true gain can be below the rounding of
-            // the objective; a Newton step on this concave objective is
-            // then taken if it loses no more than that rounding.
-            if ft.is_finite() && ft >= f - 1e-13 * f.abs().max(1.0) {
+        match halving_step(beta, &step, f, |t| objective(x, t, a, b, link)) {
+            Some((trial, ft, moved)) => {
                 beta.copy_from_slice(&trial);
                 f = ft;
-                accepted = true;
-                break;
+                if moved < 1e-10 {
+                    return;
+                }
             }
-            size *= 0.5;
-        }
-        let max_step = step.iter().fold(0.0f64, |m, s| m.max((size * s).abs()));
-        if !accepted || max_step < 1e-10 {
-            return;
+            None => return,
         }
     }
 }
