@@ -239,6 +239,7 @@ fn failed_commands_leave_every_file_as_it_was() {
         (1, vec!["reproduce".into(), "--data".into(), p("bad.csv"), "--data-out".into(), p("old.csv"), "--plot".into(), p("new.svg")]),
         (1, vec!["reproduce".into(), "--starts".into(), "1".into(), "--data-out".into(), p("old.csv"), "--plot".into(), p("no/such/p.svg")]),
         // usage errors: exit 2
+        (2, vec!["simulate".into(), "--scenario".into(), "two-groups".into(), "--persons".into(), "10".into(), "--truth".into(), p("./new.csv"), "--out".into(), p("new.csv")]),
         (2, vec!["simulate".into(), "--scenario".into(), "two-groups".into(), "--persons".into(), "10".into(), "--truth".into(), p("old.csv"), "--out".into(), p("old.csv")]),
         (2, vec!["fit".into(), "--data".into(), d.clone(), "--bogus".into(), "--save".into(), p("new.json")]),
         (2, vec!["fit".into(), "--data".into(), d.clone(), "--groups".into(), "two".into(), "--save".into(), p("new.json")]),
