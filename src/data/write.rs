@@ -63,8 +63,12 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
 
 /// Writes several files all or nothing: every file goes to a temporary
 /// file beside it first; only when all of them are written are they
-/// renamed into place. If one cannot be written, every temporary file is
-/// removed and no destination is touched.
+/// renamed into place, each rename atomic. If one cannot be written, every
+/// temporary file is removed and no destination is touched. If a rename
+/// fails part-way (rare: all stay within their folders), the destinations
+/// already replaced are put back from hard links kept until the end, and
+/// new ones removed (a destination on a file system without hard links
+/// stays replaced).
 ///
 /// ```
 /// use gbtm::data::write::write_all_atomic;
@@ -113,13 +117,47 @@ pub fn write_all_atomic(files: &[(&Path, &str)]) -> Result<()> {
         }
         staged.push(tmp);
     }
+    // Each existing destination keeps a second name (a hard link) until
+    // all renames are done, so that a rename failing part-way can put the
+    // earlier destinations back. Every replacement stays one atomic
+    // rename; where links are not supported, there is no undo.
+    let existed: Vec<bool> = files.iter().map(|(path, _)| path.is_file()).collect();
+    let backups: Vec<Option<std::path::PathBuf>> = files
+        .iter()
+        .zip(&staged)
+        .zip(&existed)
+        .map(|((&(path, _), tmp), &existed)| {
+            let mut b = tmp.clone().into_os_string();
+            b.push(".keep");
+            let b = std::path::PathBuf::from(b);
+            (existed && std::fs::hard_link(path, &b).is_ok()).then_some(b)
+        })
+        .collect();
+    let mut result = Ok(());
     for (i, (&(path, _), tmp)) in files.iter().zip(&staged).enumerate() {
         if let Err(e) = std::fs::rename(tmp, path) {
+            for (j, &(p, _)) in files[..i].iter().enumerate() {
+                match (&backups[j], existed[j]) {
+                    (Some(b), _) => {
+                        let _ = std::fs::rename(b, p);
+                    }
+                    // New before: remove it again.
+                    (None, false) => {
+                        let _ = std::fs::remove_file(p);
+                    }
+                    // Replaced without a link to undo it: left as written.
+                    (None, true) => {}
+                }
+            }
             unstage(&staged[i..]);
-            return Err(io(path, e));
+            result = Err(io(path, e));
+            break;
         }
     }
-    Ok(())
+    for b in backups.iter().flatten() {
+        let _ = std::fs::remove_file(b);
+    }
+    result
 }
 
 /// Checks, before any work is done, that `path` can be written as an output
