@@ -90,6 +90,13 @@ pub struct PlotArgs {
     /// Plot title.
     #[arg(long)]
     title: Option<String>,
+    /// Width of the picture in pixels (400 to 20000).
+    #[arg(long, default_value_t = 900)]
+    width: u32,
+    /// Height of the picture in pixels (300 to 20000; models with many
+    /// groups need more room for the legend).
+    #[arg(long, default_value_t = 560)]
+    height: u32,
 }
 
 pub fn plot(a: PlotArgs) -> Output {
@@ -97,7 +104,7 @@ pub fn plot(a: PlotArgs) -> Output {
     inputs.push(&a.apply.model);
     check_output(&a.out, &inputs)?;
     let (model, panel) = load(&a.apply)?;
-    let mut popts = gbtm::plot::PlotOptions::default();
+    let mut popts = gbtm::plot::PlotOptions::default().with_size(a.width, a.height);
     if let Some(t) = a.title {
         popts = popts.with_title(t);
     }

@@ -341,3 +341,28 @@ fn a_saved_and_loaded_model_plots_the_same() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_command_line_sets_the_size_and_refuses_a_picture_too_small() {
+    let model = super::cli::temp("plot-size-model.json");
+    let (data, m) = ("data-synthetic/three-groups.csv", model.to_str().unwrap());
+    super::cli::ok(&super::cli::gbtm(&[
+        "fit", "--data", data, "--groups", "2", "--order", "1", "--starts", "1", "--save", m,
+    ]));
+    let out = super::cli::temp("plot-size.svg");
+    let o = out.to_str().unwrap();
+    super::cli::ok(&super::cli::gbtm(&[
+        "plot", "--model", m, "--data", data, "--out", o, "--width", "1600", "--height", "1200",
+    ]));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    let root = tags(&svg, "svg")[0];
+    assert_eq!(
+        (attr(root, "width"), attr(root, "height")),
+        (Some("1600"), Some("1200"))
+    );
+    let (code, err) = super::cli::fails(&[
+        "plot", "--model", m, "--data", data, "--out", o, "--width", "300",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("width"), "{err}");
+}
