@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use gbtm::data::write::check_output;
+use gbtm::data::write::{check_output, resolve};
 use gbtm::study::four_profiles::{ReproduceOptions, reproduce_with_progress};
 use gbtm::synth::scenario::Scenario;
 use gbtm::{Family, Panel, ReadOptions};
@@ -41,19 +41,12 @@ pub struct SimArgs {
 /// Checks every destination before anything is written.
 fn check_outputs(outs: &[Option<&Path>], inputs: &[&Path]) -> Result<(), CliError> {
     let outs: Vec<&Path> = outs.iter().flatten().copied().collect();
-    // Compared after resolving the folder, so that `a.csv` and `./a.csv`
-    // count as one file even before it exists.
-    let resolved = |p: &Path| {
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        match (dir.canonicalize(), p.file_name()) {
-            (Ok(d), Some(n)) => d.join(n),
-            _ => p.to_path_buf(),
-        }
-    };
-    let real: Vec<PathBuf> = outs.iter().map(|p| resolved(p)).collect();
+    // Compared resolved, so that `a.csv` and `./a.csv` count as one file
+    // even before it exists.
+    let real: Vec<PathBuf> = outs
+        .iter()
+        .map(|p| resolve(p).unwrap_or_else(|| p.to_path_buf()))
+        .collect();
     for (i, a) in outs.iter().enumerate() {
         if real[..i].contains(&real[i]) {
             return Err(CliError::Usage(format!(

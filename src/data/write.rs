@@ -199,10 +199,7 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| io(std::io::Error::other("names no file")))?;
-    let resolved = match path.canonicalize() {
-        Ok(p) => p,
-        Err(_) => real_dir.join(name),
-    };
+    let resolved = resolve(path).unwrap_or_else(|| real_dir.join(name));
     for input in inputs {
         if input.canonicalize().is_ok_and(|i| i == resolved) {
             return Err(Error::param(
@@ -222,6 +219,26 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
     std::fs::write(&probe, "").map_err(io)?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
+}
+
+/// The absolute path `path` names, links resolved, also for a file that does
+/// not exist yet (its folder resolved, then its name): two spellings of one
+/// file resolve alike. `None` if its folder cannot be resolved.
+///
+/// ```
+/// use gbtm::data::write::resolve;
+/// let dir = std::env::temp_dir();
+/// assert_eq!(resolve(&dir.join("new.csv")), resolve(&dir.join(".").join("new.csv")));
+/// ```
+pub fn resolve(path: &Path) -> Option<std::path::PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(dir.canonicalize().ok()?.join(path.file_name()?))
 }
 
 /// An existing output must be a regular file: a rename would replace a

@@ -59,6 +59,17 @@ fn priors(ws: &Workspace<'_>, p: &Params) -> Vec<f64> {
     out
 }
 
+/// Σ_i π_ik: the expected members of each group under the priors (N·π_k
+/// without risk factors).
+pub(crate) fn expected_members(ws: &Workspace<'_>, p: &Params) -> Vec<f64> {
+    let (n, k) = (ws.panel.n_persons(), p.groups());
+    if ws.w.is_none() || p.risk.is_none() {
+        return p.pi.iter().map(|q| q * n as f64).collect();
+    }
+    let q = priors(ws, p);
+    (0..k).map(|g| (0..n).map(|i| q[i * k + g]).sum()).collect()
+}
+
 /// Σ_i Σ_k p_ik·ln π_ik.
 fn objective(ws: &Workspace<'_>, post: &[f64], p: &Params) -> f64 {
     priors(ws, p)
@@ -68,10 +79,10 @@ fn objective(ws: &Workspace<'_>, post: &[f64], p: &Params) -> f64 {
         .sum()
 }
 
-/// The gradient of the objective, block by block, at `p`.
-pub(crate) fn gradient(ws: &Workspace<'_>, post: &[f64], p: &Params) -> Vec<f64> {
-    let (k, r) = (p.groups(), ws.w.as_ref().map_or(0, |w| w.ncols()));
-    let q = priors(ws, p);
+/// The gradient of the objective, block by block, from the priors `q` of
+/// the current parameters ([`priors`]).
+fn gradient(ws: &Workspace<'_>, post: &[f64], q: &[f64], k: usize) -> Vec<f64> {
+    let r = ws.w.as_ref().map_or(0, |w| w.ncols());
     let mut g = vec![0.0; (k - 1) * (1 + r)];
     for i in 0..ws.panel.n_persons() {
         let w = ws.risk_row(i).unwrap_or(&[]);
@@ -91,8 +102,8 @@ pub(crate) fn gradient(ws: &Workspace<'_>, post: &[f64], p: &Params) -> Vec<f64>
 /// [`super::polish::flatten`]: θ_2..θ_K, then δ_2, …, δ_K.
 pub(crate) fn score(ws: &Workspace<'_>, post: &[f64], p: &Params) -> Vec<f64> {
     let r = ws.w.as_ref().map_or(0, |w| w.ncols());
-    let g = gradient(ws, post, p);
     let k = p.groups();
+    let g = gradient(ws, post, &priors(ws, p), k);
     let mut out: Vec<f64> = (1..k).map(|c| g[(c - 1) * (1 + r)]).collect();
     for c in 1..k {
         out.extend_from_slice(&g[(c - 1) * (1 + r) + 1..c * (1 + r)]);
@@ -111,11 +122,11 @@ pub(crate) fn mstep_shares(ws: &Workspace<'_>, post: &[f64], p: &mut Params) {
     let mut f = objective(ws, post, p);
     for _ in 0..50 {
         let q = priors(ws, p);
-        let g = gradient(ws, post, p);
+        let g = gradient(ws, post, &q, k);
         let mut h = vec![0.0; m * m];
+        let mut x = vec![1.0; 1 + r];
         for i in 0..ws.panel.n_persons() {
-            let w = ws.risk_row(i).unwrap_or(&[]);
-            let x: Vec<f64> = std::iter::once(1.0).chain(w.iter().copied()).collect();
+            x[1..].copy_from_slice(ws.risk_row(i).unwrap_or(&[]));
             for a in 1..k {
                 for b in 1..=a {
                     let pa = q[i * k + a];

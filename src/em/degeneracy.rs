@@ -177,7 +177,6 @@ const MIN_WEIGHT: f64 = 1e-3;
 /// Judges a solution by the rules of the module documentation; `stats` are
 /// the E-step sums at `p` (for the per-age weights).
 pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Degeneracy> {
-    let n = ws.panel.n_persons() as f64;
     if !stats.ll.is_finite() {
         return Some(Degeneracy::NonFiniteLikelihood);
     }
@@ -186,11 +185,7 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
     // A rate may run a thousand times above the largest count, and to 1e6
     // at least: data with a count of 10⁶ need rates of that order.
     let exploded = LN_RATE_EXPLODED.max((1e3 * ws.max_count).ln());
-    let members = if ws.w.is_some() {
-        super::estep::expected_members(ws, p)
-    } else {
-        p.pi.iter().map(|q| q * n).collect()
-    };
+    let members = super::concomitant::expected_members(ws, p);
     for g in 0..p.groups() {
         let group = g + 1;
         let expected = members[g];

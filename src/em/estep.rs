@@ -346,30 +346,6 @@ pub(crate) fn stats_from_weights(ws: &Workspace<'_>, params: &Params, w: &Array2
     acc
 }
 
-/// Σ_i π_ik: the expected members of each group under the priors (N·π_k
-/// without risk factors).
-pub(crate) fn expected_members(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
-    let k = params.groups();
-    let n = ws.panel.n_persons();
-    match (&params.risk, &ws.w) {
-        (Some(d), Some(_)) => {
-            let mut total = vec![0.0; k];
-            let mut row = vec![0.0; k];
-            for i in 0..n {
-                row.iter_mut()
-                    .zip(&params.pi)
-                    .for_each(|(r, p)| *r = p.ln());
-                if let Some(w) = ws.risk_row(i) {
-                    ln_softmax_shift(&mut row, d, w);
-                }
-                total.iter_mut().zip(&row).for_each(|(t, r)| *t += r.exp());
-            }
-            total
-        }
-        _ => params.pi.iter().map(|p| p * n as f64).collect(),
-    }
-}
-
 /// Posterior probabilities (persons × groups) and the log-likelihood.
 pub(crate) fn posteriors(ws: &Workspace<'_>, params: &Params) -> (Array2<f64>, f64) {
     let tb = Tables::new(ws, params);

@@ -16,7 +16,8 @@ pub use result::{Fit, FitInfo, time_esteps};
 
 use crate::data::Panel;
 use crate::design::AgeScale;
-use crate::em::estep::{expected_members, posteriors};
+use crate::em::concomitant::expected_members;
+use crate::em::estep::posteriors;
 use crate::em::multistart::{Search, local_optima, search};
 use crate::em::refine::Nested;
 use crate::em::run::{Control, Run, SAME_OPTIMUM, best_usable};

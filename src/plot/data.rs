@@ -33,8 +33,7 @@ pub(super) fn group_data(
             "the model has no covariance matrix, so there are no confidence bands",
         ));
     }
-    let (post, _) = model.posteriors_for(panel)?;
-    let shares = model.shares_for(panel)?;
+    let (post, _, shares) = model.posteriors_and_shares(panel)?;
     let classes = assign(&post);
     let k = model.groups();
     let ages = model.ages();

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Panel;
 use crate::diagnostics::assign;
+use crate::em::concomitant::expected_members;
 use crate::em::estep::posteriors;
 use crate::em::workspace::Workspace;
 use crate::error::{Error, Result};
@@ -162,9 +163,8 @@ impl TrajectoryModel {
     /// # Errors
     /// As [`TrajectoryModel::check_panel`].
     pub fn posteriors_for(&self, panel: &Panel) -> Result<(Array2<f64>, f64)> {
-        self.check_panel(panel)?;
-        let ws = Workspace::new(panel, self.spec(), self.age_scale());
-        Ok(posteriors(&ws, self.params()))
+        let (post, ll, _) = self.posteriors_and_shares(panel)?;
+        Ok((post, ll))
     }
 
     /// The group shares for the persons of `panel`: π_k, or with risk
@@ -173,20 +173,30 @@ impl TrajectoryModel {
     /// # Errors
     /// As [`TrajectoryModel::check_panel`].
     pub fn shares_for(&self, panel: &Panel) -> Result<Vec<f64>> {
+        Ok(self.posteriors_and_shares(panel)?.2)
+    }
+
+    /// Posteriors, log-likelihood and shares from one preparation of the
+    /// panel.
+    pub(crate) fn posteriors_and_shares(
+        &self,
+        panel: &Panel,
+    ) -> Result<(Array2<f64>, f64, Vec<f64>)> {
         self.check_panel(panel)?;
         let ws = Workspace::new(panel, self.spec(), self.age_scale());
+        let (post, ll) = posteriors(&ws, self.params());
         let n = panel.n_persons().max(1) as f64;
-        Ok(crate::em::estep::expected_members(&ws, self.params())
+        let shares = expected_members(&ws, self.params())
             .iter()
             .map(|m| m / n)
-            .collect())
+            .collect();
+        Ok((post, ll, shares))
     }
 
     pub(crate) fn input_posteriors(&self, panel: &Panel) -> Result<InputPosteriors> {
-        let (post, _) = self.posteriors_for(panel)?;
         // A person with no observed year has the shares as posterior: with
         // risk factors, their mean over the panel's persons.
-        let shares = self.shares_for(panel)?;
+        let (post, _, shares) = self.posteriors_and_shares(panel)?;
         let n = panel.input_ids().len();
         let k = self.groups();
         let mut row = vec![None; n];

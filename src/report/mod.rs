@@ -223,22 +223,19 @@ impl Fit {
                 ),
             ));
         }
-        let mut s = FitSummary::at_level(self, level);
-        s.risk_coefficients = self
-            .model()
-            .risk_coefficients(level, reference - 1)
-            .unwrap_or_default();
-        Ok(s)
+        Ok(FitSummary::at_level(self, level, reference - 1))
     }
 }
 
 impl FitSummary {
     /// Summarises a fit (the same as [`Fit::summary`]).
     pub fn new(fit: &Fit) -> FitSummary {
-        FitSummary::at_level(fit, 0.95)
+        FitSummary::at_level(fit, 0.95, 0)
     }
 
-    fn at_level(fit: &Fit, level: f64) -> FitSummary {
+    /// The summary at `level`, risk coefficients against group `reference`
+    /// (0-based, checked by the caller).
+    fn at_level(fit: &Fit, level: f64, reference: usize) -> FitSummary {
         let info = fit.info();
         let model = fit.model();
         let spec = model.spec();
@@ -310,7 +307,9 @@ impl FitSummary {
             max_score: info.max_score,
             covariance_problem: info.covariance_problem.clone(),
             level,
-            risk_coefficients: model.risk_coefficients(level, 0).unwrap_or_default(),
+            risk_coefficients: model
+                .risk_coefficients(level, reference)
+                .unwrap_or_default(),
             hessian_negative_definite: info.hessian_negative_definite,
             starts: info.starts,
             screened: info.screened,

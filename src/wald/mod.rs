@@ -142,24 +142,11 @@ impl TrajectoryModel {
     }
 }
 
-/// Every parameter's name and estimate.
+/// Every parameter's name and estimate, in the order of the covariance
+/// matrix (the optimiser's own parameter vector).
 fn flat_estimates(m: &TrajectoryModel) -> Vec<(String, f64)> {
-    let p = m.params();
-    let values = p
-        .beta
-        .iter()
-        .flatten()
-        .chain(p.gamma.iter().flatten().flatten())
-        .copied()
-        .chain(p.pi[1..].iter().map(|pk| (pk / p.pi[0]).ln()))
-        .chain(p.risk.iter().flat_map(|d| {
-            d[1..]
-                .iter()
-                .flat_map(|dk| dk.iter().zip(&d[0]).map(|(a, b)| a - b))
-                .collect::<Vec<f64>>()
-        }));
     crate::model::covariance::parameter_names(m.spec())
         .into_iter()
-        .zip(values)
+        .zip(crate::em::polish::flatten(m.params()))
         .collect()
 }
