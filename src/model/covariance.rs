@@ -39,6 +39,29 @@ pub fn term_name(j: usize) -> String {
     }
 }
 
+/// The name of a parameter of group `group` (0-based; names count from 1):
+/// the one place the naming scheme of the module documentation is spelled.
+pub(crate) mod name {
+    use super::term_name;
+
+    /// `gK.intercept`, `gK.age`, … (log rate, term `j`).
+    pub fn rate(group: usize, j: usize) -> String {
+        format!("g{}.{}", group + 1, term_name(j))
+    }
+    /// `gK.zi.intercept`, … (logit zero inflation, term `j`).
+    pub fn zi(group: usize, j: usize) -> String {
+        format!("g{}.zi.{}", group + 1, term_name(j))
+    }
+    /// `gK.logit`: ln(π_K / π_1).
+    pub fn logit(group: usize) -> String {
+        format!("g{}.logit", group + 1)
+    }
+    /// `gK.risk.NAME`.
+    pub fn risk(group: usize, factor: &str) -> String {
+        format!("g{}.risk.{factor}", group + 1)
+    }
+}
+
 /// Every parameter name of a model structure, in the order of the
 /// covariance matrix (see the module documentation).
 ///
@@ -55,16 +78,16 @@ pub fn term_name(j: usize) -> String {
 pub fn parameter_names(spec: &ModelSpec) -> Vec<String> {
     let mut names = Vec::with_capacity(spec.n_parameters());
     for (g, &o) in spec.orders().iter().enumerate() {
-        names.extend((0..=o).map(|j| format!("g{}.{}", g + 1, term_name(j))));
+        names.extend((0..=o).map(|j| name::rate(g, j)));
     }
     if let Some(q) = spec.iorders() {
         for (g, &o) in q.iter().enumerate() {
-            names.extend((0..=o).map(|j| format!("g{}.zi.{}", g + 1, term_name(j))));
+            names.extend((0..=o).map(|j| name::zi(g, j)));
         }
     }
-    names.extend((2..=spec.groups()).map(|g| format!("g{g}.logit")));
-    for g in 2..=spec.groups() {
-        names.extend(spec.risk().iter().map(|r| format!("g{g}.risk.{r}")));
+    names.extend((1..spec.groups()).map(name::logit));
+    for g in 1..spec.groups() {
+        names.extend(spec.risk().iter().map(|r| name::risk(g, r)));
     }
     names
 }

@@ -6,16 +6,19 @@
 //! Rooms: [`spec`] (family, structure, parameters), `trajectory` (the
 //! model), [`covariance`] (the covariance of the estimates and parameter
 //! names), `inference` (standard errors, intervals and bands by the delta
-//! method), `file` (model files).
+//! method), `risk` (risk-factor coefficients and odds ratios), `file`
+//! (model files).
 
 pub mod covariance;
 mod file;
 mod inference;
+mod risk;
 pub mod spec;
 mod trajectory;
 
 pub use covariance::{Covariance, CovarianceProblem};
 pub use file::{FORMAT, ModelFile};
-pub use inference::{Interval, RiskCoefficient, normal_quantile};
+pub use inference::{Interval, normal_quantile};
+pub use risk::RiskCoefficient;
 pub use spec::{Family, MAX_ORDER, ModelSpec, Params};
 pub use trajectory::{MAX_LN_RATE, TrajectoryModel};

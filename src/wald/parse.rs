@@ -19,7 +19,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::ModelSpec;
-use crate::model::covariance::term_name;
+use crate::model::covariance::{name, term_name};
 
 /// One linear constraint `Σ c_j·θ_j = r`, with its text.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,14 +54,13 @@ fn expand(reference: &str, spec: &ModelSpec, whole: &str) -> Result<Vec<String>>
         })?;
     let order = spec.orders()[k - 1];
     let iorder = spec.iorders().map(|q| q[k - 1]);
-    let terms = |prefix: &str, from: usize, to: usize| -> Vec<String> {
-        (from..=to)
-            .map(|j| format!("g{k}.{prefix}{}", term_name(j)))
-            .collect()
+    // The rate's (`name::rate`) or the zero inflation's (`name::zi`) terms.
+    let terms = |named: fn(usize, usize) -> String, from: usize, to: usize| -> Vec<String> {
+        (from..=to).map(|j| named(k - 1, j)).collect()
     };
     let zi = |from: usize| -> Result<Vec<String>> {
         match iorder {
-            Some(q) if from <= q => Ok(terms("zi.", from, q)),
+            Some(q) if from <= q => Ok(terms(name::zi, from, q)),
             Some(_) => Err(bad(
                 whole,
                 format!("{reference}: group {k} has no such terms"),
@@ -73,19 +72,17 @@ fn expand(reference: &str, spec: &ModelSpec, whole: &str) -> Result<Vec<String>>
         }
     };
     let names = match part {
-        None => terms("", 0, order),
-        Some("ages") if order >= 1 => terms("", 1, order),
+        None => terms(name::rate, 0, order),
+        Some("ages") if order >= 1 => terms(name::rate, 1, order),
         Some("zi") => zi(0)?,
         Some("zi.ages") => zi(1)?,
-        Some("logit") if k >= 2 => vec![format!("g{k}.logit")],
+        Some("logit") if k >= 2 => vec![name::logit(k - 1)],
         Some("logit") => {
             return Err(bad(whole, "g1.logit: shares are logits against group 1"));
         }
-        Some("risk") if k >= 2 && !spec.risk().is_empty() => spec
-            .risk()
-            .iter()
-            .map(|r| format!("g{k}.risk.{r}"))
-            .collect(),
+        Some("risk") if k >= 2 && !spec.risk().is_empty() => {
+            spec.risk().iter().map(|r| name::risk(k - 1, r)).collect()
+        }
         Some(p) if p.starts_with("risk.") && k >= 2 => {
             let r = &p["risk.".len()..];
             if !spec.risk().iter().any(|n| n == r) {
@@ -97,16 +94,17 @@ fn expand(reference: &str, spec: &ModelSpec, whole: &str) -> Result<Vec<String>>
                     ),
                 ));
             }
-            vec![format!("g{k}.risk.{r}")]
+            vec![name::risk(k - 1, r)]
         }
         Some(p) => {
-            let (prefix, term, max) = match p.strip_prefix("zi.") {
-                Some(t) => ("zi.", t, iorder),
-                None => ("", p, Some(order)),
+            let (named, term, max): (fn(usize, usize) -> String, _, _) = match p.strip_prefix("zi.")
+            {
+                Some(t) => (name::zi, t, iorder),
+                None => (name::rate, p, Some(order)),
             };
             let j = (0..=max.unwrap_or(0)).find(|&j| term_name(j) == term);
             match (max, j) {
-                (Some(_), Some(j)) => vec![format!("g{k}.{prefix}{}", term_name(j))],
+                (Some(_), Some(j)) => vec![named(k - 1, j)],
                 _ => {
                     return Err(bad(
                         whole,
