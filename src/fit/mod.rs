@@ -232,19 +232,7 @@ impl Gbtm {
         // standardised by their mean and SD over the persons.
         let mut spec = self.spec()?.with_risk(panel.risk_names().to_vec())?;
         if let Some(w) = panel.risk() {
-            let n = w.nrows().max(1) as f64;
-            let scaling = w
-                .columns()
-                .into_iter()
-                .map(|c| {
-                    let mean = c.sum() / n;
-                    let sd = (c.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-                    RiskScale {
-                        center: mean,
-                        scale: if sd > 0.0 && sd.is_finite() { sd } else { 1.0 },
-                    }
-                })
-                .collect();
+            let scaling = w.columns().into_iter().map(RiskScale::of).collect();
             spec = spec.with_risk_scaling(scaling)?;
         }
         if self.groups > panel.n_persons() {

@@ -92,6 +92,19 @@ pub struct RiskScale {
 
 impl Eq for RiskScale {}
 
+impl RiskScale {
+    /// The mean and standard deviation of `values` (scale 1 for a constant).
+    pub(crate) fn of(values: ndarray::ArrayView1<'_, f64>) -> RiskScale {
+        let n = values.len().max(1) as f64;
+        let mean = values.sum() / n;
+        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        RiskScale {
+            center: mean,
+            scale: if sd > 0.0 && sd.is_finite() { sd } else { 1.0 },
+        }
+    }
+}
+
 /// The serialised form of a [`ModelSpec`], checked on the way in.
 #[derive(Deserialize)]
 struct RawSpec {
