@@ -11,6 +11,7 @@
 pub mod csv;
 mod records;
 mod risk;
+mod tcov;
 pub mod write;
 
 use ndarray::{Array2, ArrayView2};
@@ -50,6 +51,10 @@ pub struct Panel {
     pub(crate) source: String,
     /// Person-level covariates (risk factors), rows in the panel's order.
     pub(crate) risk: Option<risk::RiskFactors>,
+    /// Time-varying covariates (traj's `tcov`): per covariate, persons ×
+    /// ages in the panel's order, NaN where there is no value (only at
+    /// unobserved person-years).
+    pub(crate) tcov: Option<tcov::TimeCovariates>,
 }
 
 /// Where a cell came from, for error messages.
@@ -209,6 +214,7 @@ impl Panel {
             input_ids: ids,
             source: source.to_string(),
             risk: None,
+            tcov: None,
         })
     }
 
@@ -273,6 +279,14 @@ impl Panel {
                 names: r.names.clone(),
                 values: Array2::zeros((0, r.names.len())),
             }),
+            tcov: self.tcov.as_ref().map(|c| tcov::TimeCovariates {
+                names: c.names.clone(),
+                values: c
+                    .values
+                    .iter()
+                    .map(|_| Array2::zeros((0, cols.len())))
+                    .collect(),
+            }),
         })
     }
 
@@ -294,6 +308,19 @@ impl Panel {
                 .select(ndarray::Axis(0), &p.input_rows)
                 .as_standard_layout()
                 .to_owned(),
+        });
+        p.tcov = self.tcov.as_ref().map(|c| tcov::TimeCovariates {
+            names: c.names.clone(),
+            values: c
+                .values
+                .iter()
+                .map(|v| {
+                    v.select(ndarray::Axis(0), &p.input_rows)
+                        .select(ax, cols)
+                        .as_standard_layout()
+                        .to_owned()
+                })
+                .collect(),
         });
         p.input_rows = p.input_rows.iter().map(|&j| self.input_rows[j]).collect();
         p.input_ids = self.input_ids.clone();
