@@ -20,6 +20,7 @@ fn four_groups(family: Family, persons: usize) -> Panel {
         gamma: zip.then(|| vec![vec![-1.0]; 4]),
         pi: vec![0.36, 0.28, 0.21, 0.15],
         risk: None,
+        tcov: None,
     };
     let opts = SimOptions {
         censored_share: 0.4,

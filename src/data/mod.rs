@@ -11,7 +11,7 @@
 pub mod csv;
 mod records;
 mod risk;
-mod tcov;
+pub(crate) mod tcov;
 pub mod write;
 
 use ndarray::{Array2, ArrayView2};

@@ -243,7 +243,11 @@ pub(crate) fn at_boundary(ws: &Workspace<'_>, p: &Params) -> (Vec<usize>, Vec<Bo
                 .gamma
                 .as_ref()
                 .is_none_or(|gm| same(curve(&ws.z[g], &gm[g]), curve(&ws.z[h], &gm[h])));
-            if rates && zi {
+            let tcov = p
+                .tcov
+                .as_ref()
+                .is_none_or(|th| th[g].iter().zip(&th[h]).all(|(x, y)| (x - y).abs() < 1e-4));
+            if rates && zi && tcov {
                 found.push(Boundary::CoincidingGroups {
                     group: g + 1,
                     other: h + 1,
@@ -254,7 +258,12 @@ pub(crate) fn at_boundary(ws: &Workspace<'_>, p: &Params) -> (Vec<usize>, Vec<Bo
     let Some(gamma) = &p.gamma else {
         return (fixed, found);
     };
-    let mut offset: usize = p.beta.iter().map(Vec::len).sum();
+    let mut offset: usize = p
+        .beta
+        .iter()
+        .chain(p.tcov.iter().flatten())
+        .map(Vec::len)
+        .sum();
     for (g, gm) in gamma.iter().enumerate() {
         let zeta = ws.z[g].dot(&ndarray::aview1(gm));
         if zeta.iter().all(|&z| z < -18.4) {

@@ -32,6 +32,8 @@ pub(crate) struct Tables {
     pub ln_pi: Vec<f64>,
     /// Risk-factor coefficients per group (with risk factors).
     pub risk: Option<Vec<Vec<f64>>>,
+    /// Time-varying covariate coefficients per group (with them).
+    pub tcov: Option<Vec<Vec<f64>>>,
     pub ln_lambda: Vec<f64>,
     pub lambda: Vec<f64>,
     /// ln ω and ln(1 − ω); ω = 0 (ln ω = −∞) for Poisson.
@@ -54,6 +56,7 @@ impl Tables {
             k,
             ln_pi: params.pi.iter().map(|p| p.ln()).collect(),
             risk: params.risk.clone().filter(|_| ws.w.is_some()),
+            tcov: params.tcov.clone().filter(|_| ws.tc.is_some()),
             ln_lambda: vec![0.0; k * t],
             lambda: vec![0.0; k * t],
             ln_omega: vec![f64::NEG_INFINITY; k * t],
@@ -137,6 +140,10 @@ pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &
     if let (Some(d), Some(w)) = (&tb.risk, ws.risk_row(i)) {
         ln_softmax_shift(out, d, w);
     }
+    if let (Some(tc), Some(theta)) = (&ws.tc, &tb.tcov) {
+        super::tcov::add_person_terms(ws, tc, tb, theta, i, out);
+        return finish_posterior(out) + ws.constant[i];
+    }
     for j in c.zero_off[i]..c.zero_off[i + 1] {
         let base = c.zero_t[j] as usize * k;
         if c.has_exposure {
@@ -164,13 +171,19 @@ pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &
             *o += a + y * b - e * l;
         }
     }
+    finish_posterior(out) + ws.constant[i]
+}
+
+/// Turns `out` (ln π_k + ln f_k) into log posteriors; returns the
+/// log-sum-exp.
+fn finish_posterior(out: &mut [f64]) -> f64 {
     let max = out.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let sum: f64 = out.iter().map(|v| (v - max).exp()).sum();
     let total = max + sum.ln();
     for v in out.iter_mut() {
         *v -= total;
     }
-    total + ws.constant[i]
+    total
 }
 
 /// Sufficient statistics of one E-step: K × T arrays, group-major (index
@@ -191,6 +204,12 @@ pub(crate) struct Stats {
     /// Posteriors, persons × K row-major: kept only for a model with risk
     /// factors, whose M-step for the shares works on persons.
     pub post: Vec<f64>,
+    /// With time-varying covariates, per observed zero cell (in the
+    /// workspace's order) and group: p_ik·(1 − ζ)·e, the weight of its rate
+    /// term (cell-major, K per cell).
+    pub rz: Vec<f64>,
+    /// With time-varying covariates, per positive cell and group: p_ik.
+    pub rp: Vec<f64>,
     /// Without exposure: Σ_i p_ik over observed zeros and positives, from
     /// which `e`, `zs` and `n` are finished once per E-step.
     w0: Vec<f64>,
@@ -208,6 +227,8 @@ impl Stats {
             zs: v.clone(),
             n: v.clone(),
             post: Vec::new(),
+            rz: Vec::new(),
+            rp: Vec::new(),
             w0: v.clone(),
             wp: v,
         }
@@ -216,6 +237,8 @@ impl Stats {
     fn add(&mut self, other: &Stats) {
         self.ll += other.ll;
         self.post.extend_from_slice(&other.post);
+        self.rz.extend_from_slice(&other.rz);
+        self.rp.extend_from_slice(&other.rp);
         for (a, b) in [
             (&mut self.s, &other.s),
             (&mut self.y, &other.y),
@@ -254,6 +277,9 @@ impl Stats {
 /// Adds person i's contribution with posterior weights `w` to `acc`
 /// (age-major accumulators).
 fn accumulate(ws: &Workspace<'_>, tb: &Tables, i: usize, w: &[f64], acc: &mut Stats) {
+    if let (Some(tc), Some(theta)) = (&ws.tc, &tb.tcov) {
+        return super::tcov::accumulate(ws, tc, tb, theta, i, w, acc);
+    }
     let c = &ws.cells;
     let k = tb.k;
     for (s, wg) in acc.s.iter_mut().zip(w) {

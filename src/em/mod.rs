@@ -4,6 +4,7 @@
 //!   observed cells);
 //! - [`estep`]: posteriors by log-sum-exp and the pooled per-age sums;
 //! - [`mstep`]: the weighted Poisson and logistic regressions, and the score;
+//! - [`tcov`]: time-varying covariates in the log rate (person-year rows);
 //! - [`concomitant`]: the shares on risk factors (a multinomial logit);
 //! - [`linalg`]: Cholesky factorisation and solves, definiteness, BFGS;
 //! - [`polish`]: quasi-Newton on the full likelihood, and its Hessian;
@@ -26,12 +27,15 @@ pub(crate) mod polish;
 pub(crate) mod refine;
 pub(crate) mod run;
 pub(crate) mod start;
+pub(crate) mod tcov;
 pub(crate) mod workspace;
 
 #[cfg(test)]
 mod linalg_tests;
 #[cfg(test)]
 mod properties;
+#[cfg(test)]
+mod tcov_tests;
 #[cfg(test)]
 mod tests;
 

@@ -126,15 +126,21 @@ pub(crate) fn newton(x: &Array2<f64>, beta: &mut [f64], a: &[f64], b: &[f64], li
 pub(crate) fn mstep(ws: &Workspace<'_>, stats: &Stats, params: &mut Params) {
     let t = ws.n_ages();
     let total: f64 = stats.s.iter().sum();
+    let rows = ws.tc.as_ref().filter(|_| params.tcov.is_some());
+    if let Some(tc) = rows {
+        super::tcov::mstep_rates(ws, tc, stats, params);
+    }
     for g in 0..params.groups() {
         let r = g * t..(g + 1) * t;
-        newton(
-            &ws.x[g],
-            &mut params.beta[g],
-            &stats.y[r.clone()],
-            &stats.e[r.clone()],
-            Link::Exp,
-        );
+        if rows.is_none() {
+            newton(
+                &ws.x[g],
+                &mut params.beta[g],
+                &stats.y[r.clone()],
+                &stats.e[r.clone()],
+                Link::Exp,
+            );
+        }
         if let Some(gamma) = params.gamma.as_mut() {
             newton(
                 &ws.z[g],
@@ -162,15 +168,21 @@ pub(crate) fn score(ws: &Workspace<'_>, params: &Params, stats: &Stats) -> Vec<f
     let t = ws.n_ages();
     let k = params.groups();
     let mut g = Vec::new();
-    for c in 0..k {
-        let r = c * t..(c + 1) * t;
-        g.extend(gradient(
-            &ws.x[c],
-            &params.beta[c],
-            &stats.y[r.clone()],
-            &stats.e[r],
-            Link::Exp,
-        ));
+    if let (Some(tc), Some(_)) = (&ws.tc, &params.tcov) {
+        let (gb, gt) = super::tcov::score_rates(ws, tc, stats, params);
+        g.extend(gb);
+        g.extend(gt);
+    } else {
+        for c in 0..k {
+            let r = c * t..(c + 1) * t;
+            g.extend(gradient(
+                &ws.x[c],
+                &params.beta[c],
+                &stats.y[r.clone()],
+                &stats.e[r],
+                Link::Exp,
+            ));
+        }
     }
     if let Some(gamma) = &params.gamma {
         for (c, gm) in gamma.iter().enumerate() {

@@ -9,10 +9,14 @@ use super::mstep::{max_abs, score};
 use super::workspace::Workspace;
 use crate::model::Params;
 
-/// Parameters as one vector: all β, then all γ (ZIP), then ln(π_k / π_1) for
-/// k = 2..K, then (with risk factors) δ_k − δ_1 for k = 2..K.
+/// Parameters as one vector: all β, then (with time-varying covariates)
+/// all θ, then all γ (ZIP), then ln(π_k / π_1) for k = 2..K, then (with
+/// risk factors) δ_k − δ_1 for k = 2..K.
 pub(crate) fn flatten(p: &Params) -> Vec<f64> {
     let mut v: Vec<f64> = p.beta.iter().flatten().copied().collect();
+    if let Some(th) = &p.tcov {
+        v.extend(th.iter().flatten());
+    }
     if let Some(g) = &p.gamma {
         v.extend(g.iter().flatten());
     }
@@ -35,6 +39,7 @@ pub(crate) fn unflatten(v: &[f64], like: &Params) -> Params {
             .collect()
     };
     let beta = take(&like.beta);
+    let tcov = like.tcov.as_ref().map(&mut take);
     let gamma = like.gamma.as_ref().map(&mut take);
     let k = like.groups();
     let logits: Vec<f64> = std::iter::once(0.0)
@@ -54,6 +59,7 @@ pub(crate) fn unflatten(v: &[f64], like: &Params) -> Params {
         gamma,
         pi: w.iter().map(|x| x / sum).collect(),
         risk,
+        tcov,
     }
 }
 

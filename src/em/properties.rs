@@ -77,6 +77,7 @@ fn case(index: u64) -> Case {
         gamma,
         pi: raw.iter().map(|r| r / total).collect(),
         risk: None,
+        tcov: None,
     };
     Case {
         panel,

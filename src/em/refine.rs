@@ -206,11 +206,21 @@ pub(crate) fn nested_starts(spec: &ModelSpec, prev_spec: &ModelSpec, prev: &Para
             r[left] = d[s].clone();
             r
         });
+        // ... and their time-varying covariate coefficients.
+        let tcov = prev.tcov.as_ref().map(|th| {
+            let mut r = vec![Vec::new(); k];
+            for (g, &slot) in slots.iter().enumerate() {
+                r[slot] = th[g].clone();
+            }
+            r[left] = th[s].clone();
+            r
+        });
         out.push(Params {
             beta,
             gamma,
             pi,
             risk,
+            tcov,
         });
     }
     out

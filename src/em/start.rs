@@ -70,6 +70,7 @@ pub(crate) fn params_from_weights(ws: &Workspace<'_>, w: &Array2<f64>) -> Params
         }),
         pi: vec![1.0 / k as f64; k],
         risk: ws.w.as_ref().map(|w| vec![vec![0.0; w.ncols()]; k]),
+        tcov: ws.tc.as_ref().map(|tc| vec![vec![0.0; tc.c]; k]),
     };
     let stats = stats_from_weights(ws, &params, w);
     mstep(ws, &stats, &mut params);

@@ -19,7 +19,7 @@ use crate::model::{Family, ModelSpec, Params};
 // ---------------------------------------------------------------- helpers
 
 /// A deterministic uniform in [0, 1) from a cell and a salt (splitmix-style).
-fn unif(i: usize, t: usize, salt: u64) -> f64 {
+pub(super) fn unif(i: usize, t: usize, salt: u64) -> f64 {
     let mut h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
         ^ (t as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
         ^ salt.wrapping_mul(0x1656_67B1_9E37_79F9);
@@ -30,7 +30,7 @@ fn unif(i: usize, t: usize, salt: u64) -> f64 {
 }
 
 /// The Poisson(λ) quantile at `u` (inverse CDF).
-fn poisson_quantile(lambda: f64, u: f64) -> f64 {
+pub(super) fn poisson_quantile(lambda: f64, u: f64) -> f64 {
     let (mut k, mut p) = (0.0, (-lambda).exp());
     let mut cdf = p;
     while cdf < u && k < 100.0 {
@@ -56,28 +56,29 @@ fn counts(n: usize, ages: &[i64]) -> Array2<f64> {
 
 /// An `n × t` panel at ages 12.., optionally with exposures in (0.2, 1]
 /// (about 20% of them exactly 1).
-fn panel(n: usize, t: usize, with_exposure: bool) -> Panel {
+pub(super) fn panel(n: usize, t: usize, with_exposure: bool) -> Panel {
     let ages: Vec<i64> = (12..12 + t as i64).collect();
     let y = counts(n, &ages);
     let e = Array2::from_shape_fn(y.dim(), |(i, t)| (0.2 + unif(i, t, 3)).min(1.0));
     Panel::from_arrays(y.view(), &ages, with_exposure.then(|| e.view())).expect("valid panel")
 }
 
-fn spec(family: Family, orders: &[usize], iorders: Option<&[usize]>) -> ModelSpec {
+pub(super) fn spec(family: Family, orders: &[usize], iorders: Option<&[usize]>) -> ModelSpec {
     ModelSpec::new(family, orders.to_vec(), iorders.map(<[usize]>::to_vec)).expect("valid spec")
 }
 
-fn workspace<'a>(p: &'a Panel, s: &'a ModelSpec) -> Workspace<'a> {
+pub(super) fn workspace<'a>(p: &'a Panel, s: &'a ModelSpec) -> Workspace<'a> {
     Workspace::new(p, s, AgeScale::from_ages(p.ages()))
 }
 
-fn params(beta: &[&[f64]], gamma: Option<&[&[f64]]>, pi: &[f64]) -> Params {
+pub(super) fn params(beta: &[&[f64]], gamma: Option<&[&[f64]]>, pi: &[f64]) -> Params {
     let rows = |v: &[&[f64]]| v.iter().map(|r| r.to_vec()).collect();
     Params {
         beta: rows(beta),
         gamma: gamma.map(rows),
         pi: pi.to_vec(),
         risk: None,
+        tcov: None,
     }
 }
 
@@ -108,7 +109,7 @@ pub(super) const SPD: [f64; 9] = [4.0, 2.0, 0.4, 2.0, 5.0, 1.0, 0.4, 1.0, 3.0];
 
 /// The score equals a fourth-order central difference of the E-step's
 /// log-likelihood in the coordinates of `flatten`, component by component.
-fn check_score(p: &Panel, s: &ModelSpec, at: &Params) {
+pub(super) fn check_score(p: &Panel, s: &ModelSpec, at: &Params) {
     let ws = workspace(p, s);
     let g = score(&ws, at, &estep(&ws, at));
     let theta = flatten(at);

@@ -4,6 +4,7 @@
 
 use ndarray::Array2;
 
+use super::tcov::CellCovariates;
 use crate::data::Panel;
 use crate::design::AgeScale;
 use crate::model::ModelSpec;
@@ -28,6 +29,9 @@ pub(crate) struct Workspace<'a> {
     /// Risk factors (persons × R) in the order of the spec's names; `None`
     /// for a model without them.
     pub w: Option<Array2<f64>>,
+    /// Time-varying covariates at the observed cells; `None` for a model
+    /// without them.
+    pub tc: Option<CellCovariates>,
 }
 
 /// Observed cells in compressed rows: person i's observed zeros are
@@ -120,6 +124,7 @@ impl<'a> Workspace<'a> {
         let max_count = cells.pos_y.iter().copied().fold(0.0f64, f64::max);
         Workspace {
             w: risk_design(panel, spec),
+            tc: CellCovariates::new(panel, spec),
             panel,
             spec,
             scale,

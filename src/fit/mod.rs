@@ -230,7 +230,10 @@ impl Gbtm {
     pub fn validate(&self, panel: &Panel) -> Result<ModelSpec> {
         // Risk factors on the panel enter the shares (traj's `risk()`),
         // standardised by their mean and SD over the persons.
-        let mut spec = self.spec()?.with_risk(panel.risk_names().to_vec())?;
+        let mut spec = self
+            .spec()?
+            .with_risk(panel.risk_names().to_vec())?
+            .with_tcov(panel.tcov_names().to_vec())?;
         if let Some(w) = panel.risk() {
             let scaling = w.columns().into_iter().map(RiskScale::of).collect();
             spec = spec.with_risk_scaling(scaling)?;
@@ -311,10 +314,13 @@ impl Gbtm {
             }
             // The same risk factors, standardised the same way (the same
             // panel), or the nested parameters mean something else.
-            if n.spec.risk() != spec.risk() || n.spec.risk_scaling() != spec.risk_scaling() {
+            if n.spec.risk() != spec.risk()
+                || n.spec.risk_scaling() != spec.risk_scaling()
+                || n.spec.tcov() != spec.tcov()
+            {
                 return Err(Error::param(
                     "nest",
-                    "the nested model was fitted with other risk factors (or on other persons)",
+                    "the nested model was fitted with other risk factors or time-varying covariates (or on other persons)",
                 ));
             }
         }

@@ -5,6 +5,8 @@
 //!
 //! - per group k, the log-rate coefficients on the scaled age:
 //!   `gk.intercept`, `gk.age`, `gk.age2`, … (up to the group's order);
+//! - with time-varying covariates, per group, their coefficients in the
+//!   log rate, `gk.tcov.NAME`;
 //! - for ZIP, per group, the logit zero-inflation coefficients:
 //!   `gk.zi.intercept`, `gk.zi.age`, …;
 //! - the multinomial logits of the group shares against group 1,
@@ -56,6 +58,10 @@ pub(crate) mod name {
     pub fn logit(group: usize) -> String {
         format!("g{}.logit", group + 1)
     }
+    /// `gK.tcov.NAME` (time-varying covariate in the log rate).
+    pub fn tcov(group: usize, covariate: &str) -> String {
+        format!("g{}.tcov.{covariate}", group + 1)
+    }
     /// `gK.risk.NAME`.
     pub fn risk(group: usize, factor: &str) -> String {
         format!("g{}.risk.{factor}", group + 1)
@@ -79,6 +85,9 @@ pub fn parameter_names(spec: &ModelSpec) -> Vec<String> {
     let mut names = Vec::with_capacity(spec.n_parameters());
     for (g, &o) in spec.orders().iter().enumerate() {
         names.extend((0..=o).map(|j| name::rate(g, j)));
+    }
+    for g in 0..spec.groups() {
+        names.extend(spec.tcov().iter().map(|c| name::tcov(g, c)));
     }
     if let Some(q) = spec.iorders() {
         for (g, &o) in q.iter().enumerate() {

@@ -76,6 +76,10 @@ pub struct ModelSpec {
     /// How each risk factor is standardised before it enters the model.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     risk_scaling: Vec<RiskScale>,
+    /// Names of the time-varying covariates in every group's log rate
+    /// (traj's `tcov`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tcov: Vec<String>,
 }
 
 /// The standardisation `(w − center) / scale` of a risk factor: the mean
@@ -115,12 +119,16 @@ struct RawSpec {
     risk: Vec<String>,
     #[serde(default)]
     risk_scaling: Vec<RiskScale>,
+    #[serde(default)]
+    tcov: Vec<String>,
 }
 
 impl TryFrom<RawSpec> for ModelSpec {
     type Error = Error;
     fn try_from(r: RawSpec) -> Result<ModelSpec> {
-        let spec = ModelSpec::new(r.family, r.orders, r.iorders)?.with_risk(r.risk)?;
+        let spec = ModelSpec::new(r.family, r.orders, r.iorders)?
+            .with_risk(r.risk)?
+            .with_tcov(r.tcov)?;
         if r.risk_scaling.is_empty() {
             Ok(spec)
         } else {
@@ -184,6 +192,7 @@ impl ModelSpec {
             iorders,
             risk: Vec::new(),
             risk_scaling: Vec::new(),
+            tcov: Vec::new(),
         })
     }
 
@@ -202,17 +211,7 @@ impl ModelSpec {
     /// [`Error::InvalidParameter`] naming `risk` for an empty or repeated
     /// name.
     pub fn with_risk(mut self, names: Vec<String>) -> Result<Self> {
-        for (i, n) in names.iter().enumerate() {
-            let odd = n.chars().any(|c| c.is_whitespace() || "+-*=,;".contains(c));
-            if n.is_empty() || odd || names[..i].contains(n) {
-                return Err(Error::param(
-                    "risk",
-                    format!(
-                        "risk factor names must be distinct, non-empty, and free of spaces and + - * = , ; (they are written in hypotheses): {names:?}"
-                    ),
-                ));
-            }
-        }
+        check_names(&names, "risk", "risk factor")?;
         self.risk_scaling = vec![
             RiskScale {
                 center: 0.0,
@@ -243,6 +242,34 @@ impl ModelSpec {
         }
         self.risk_scaling = scaling;
         Ok(self)
+    }
+
+    /// The same structure with time-varying covariates (traj's `tcov`):
+    /// every group's log rate gains one coefficient per named covariate,
+    /// ln λ_ikt = x_tᵀβ_k + z_itᵀθ_k. The covariates enter as given (no
+    /// standardisation), so the group's curve λ_k(t) = exp(x_tᵀβ_k) is its
+    /// rate at covariates 0.
+    ///
+    /// ```
+    /// use gbtm::{Family, ModelSpec};
+    /// let spec = ModelSpec::new(Family::Poisson, vec![2, 2], None)?.with_tcov(vec!["employed".into()])?;
+    /// assert_eq!(spec.tcov(), ["employed"]);
+    /// assert_eq!(spec.n_parameters(), 3 + 3 + 1 + 2);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `tcov` for an empty, repeated or
+    /// ill-formed name.
+    pub fn with_tcov(mut self, names: Vec<String>) -> Result<Self> {
+        check_names(&names, "tcov", "time-varying covariate")?;
+        self.tcov = names;
+        Ok(self)
+    }
+
+    /// Names of the time-varying covariates (empty without).
+    pub fn tcov(&self) -> &[String] {
+        &self.tcov
     }
 
     /// Names of the risk factors on group membership (empty without).
@@ -287,17 +314,36 @@ impl ModelSpec {
                 .map(|q| order.iter().map(|&g| q[g]).collect()),
             risk: self.risk.clone(),
             risk_scaling: self.risk_scaling.clone(),
+            tcov: self.tcov.clone(),
         }
     }
 
     /// Free parameters as traj counts them: Σ_k (order_k + 1), plus
     /// Σ_k (iorder_k + 1) for ZIP, plus K − 1 mixing proportions, plus
-    /// (K − 1)·R risk-factor coefficients.
+    /// (K − 1)·R risk-factor coefficients, plus K·C time-varying covariate
+    /// coefficients.
     pub fn n_parameters(&self) -> usize {
         let rate: usize = self.orders.iter().map(|o| o + 1).sum();
         let zi: usize = self.iorders.iter().flatten().map(|o| o + 1).sum();
-        rate + zi + (self.groups() - 1) * (1 + self.risk.len())
+        rate + zi + (self.groups() - 1) * (1 + self.risk.len()) + self.groups() * self.tcov.len()
     }
+}
+
+/// Covariate names are distinct, non-empty, and free of spaces and the
+/// characters of hypotheses (they are written as `g1.risk.NAME`).
+fn check_names(names: &[String], option: &str, what: &str) -> Result<()> {
+    for (i, n) in names.iter().enumerate() {
+        let odd = n.chars().any(|c| c.is_whitespace() || "+-*=,;".contains(c));
+        if n.is_empty() || odd || names[..i].contains(n) {
+            return Err(Error::param(
+                option,
+                format!(
+                    "{what} names must be distinct, non-empty, and free of spaces and + - * = , ; (they are written in hypotheses): {names:?}"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parameter values: per-group coefficients on the scaled age (see
@@ -305,7 +351,7 @@ impl ModelSpec {
 ///
 /// ```
 /// use gbtm::Params;
-/// let p = Params { beta: vec![vec![-1.0], vec![0.5]], gamma: None, pi: vec![0.7, 0.3], risk: None };
+/// let p = Params { beta: vec![vec![-1.0], vec![0.5]], gamma: None, pi: vec![0.7, 0.3], risk: None, tcov: None };
 /// assert_eq!(p.groups(), 2);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -324,6 +370,11 @@ pub struct Params {
     /// `None` without risk factors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<Vec<Vec<f64>>>,
+    /// Time-varying covariate coefficients θ_k, one vector per group (one
+    /// value per covariate, in the covariate's own units): ln λ_ikt =
+    /// x_tᵀβ_k + z_itᵀθ_k. `None` without time-varying covariates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcov: Option<Vec<Vec<f64>>>,
 }
 
 impl Params {
@@ -350,6 +401,10 @@ impl Params {
                     .map(|&g| d[g].iter().zip(base).map(|(a, b)| a - b).collect())
                     .collect()
             }),
+            tcov: self
+                .tcov
+                .as_ref()
+                .map(|th| order.iter().map(|&g| th[g].clone()).collect()),
         }
     }
 }

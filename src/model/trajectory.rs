@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 /// ```
 /// use gbtm::{AgeScale, Family, ModelSpec, Params, TrajectoryModel};
 /// let spec = ModelSpec::new(Family::Poisson, vec![0, 1], None)?;
-/// let params = Params { beta: vec![vec![-2.0], vec![0.0, 0.5]], gamma: None, pi: vec![0.6, 0.4], risk: None };
+/// let params = Params { beta: vec![vec![-2.0], vec![0.0, 0.5]], gamma: None, pi: vec![0.6, 0.4], risk: None, tcov: None };
 /// let ages = vec![12, 13, 14];
 /// let m = TrajectoryModel::new(spec, params, AgeScale::from_ages(&ages), ages, false)?;
 /// assert_eq!(m.rates().dim(), (2, 3));
@@ -102,7 +102,22 @@ impl TrajectoryModel {
                         .all(|r| r.len() == spec.risk().len() && r.iter().all(|x| x.is_finite()))
             }
         };
-        if !lens_ok(&params.beta, spec.orders()) || !zi_ok || !risk_ok || params.pi.len() != k {
+        let tcov_ok = match &params.tcov {
+            None => spec.tcov().is_empty(),
+            Some(th) => {
+                !spec.tcov().is_empty()
+                    && th.len() == k
+                    && th
+                        .iter()
+                        .all(|r| r.len() == spec.tcov().len() && r.iter().all(|x| x.is_finite()))
+            }
+        };
+        if !lens_ok(&params.beta, spec.orders())
+            || !zi_ok
+            || !risk_ok
+            || !tcov_ok
+            || params.pi.len() != k
+        {
             return Err(invalid("the parameters do not match the model structure"));
         }
         let finite = params

@@ -60,7 +60,8 @@ pub(crate) struct InputPosteriors {
 impl TrajectoryModel {
     /// Checks that `panel` can be scored by this model: its ages are model
     /// ages, exposure is given exactly when the model used it, and the
-    /// model's risk factors are given (others are ignored).
+    /// model's risk factors and time-varying covariates are given (others
+    /// are ignored).
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `ages`, [`Error::ExposureRequired`]
@@ -95,6 +96,24 @@ impl TrajectoryModel {
                     missing.join(", "),
                     panel.source(),
                     self.spec().risk().join(",")
+                ),
+            ));
+        }
+        let missing: Vec<&str> = self
+            .spec()
+            .tcov()
+            .iter()
+            .filter(|n| !panel.tcov_names().contains(n))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::param(
+                "tcov",
+                format!(
+                    "the model has time-varying covariates in the log rate; give {} for the persons of {} (--tcov FILE --tcov-vars {})",
+                    missing.join(", "),
+                    panel.source(),
+                    self.spec().tcov().join(",")
                 ),
             ));
         }

@@ -92,11 +92,22 @@ impl TrajectoryModel {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming `level` unless 0 < level < 1, and
-    /// the errors of [`TrajectoryModel::check_panel`].
+    /// [`Error::InvalidParameter`] naming `level` unless 0 < level < 1, or
+    /// naming `forecast` for a model with time-varying covariates (their
+    /// values at unobserved ages are unknown); and the errors of
+    /// [`TrajectoryModel::check_panel`].
     pub fn forecast(&self, panel: &Panel, level: f64) -> Result<Vec<PersonForecast>> {
         if !(level > 0.0 && level < 1.0) {
             return Err(Error::param("level", format!("{level} is not in (0, 1)")));
+        }
+        if !self.spec().tcov().is_empty() {
+            return Err(Error::param(
+                "forecast",
+                format!(
+                    "the model has time-varying covariates ({}); a forecast would need their values at the unobserved ages, which gbtm does not take yet",
+                    self.spec().tcov().join(", ")
+                ),
+            ));
         }
         let ip = self.input_posteriors(panel)?;
         let groups = assign(&ip.post);

@@ -130,7 +130,7 @@ fn ptrs(rng: &mut ChaCha8Rng, lambda: f64) -> f64 {
 /// ```
 /// use gbtm::{synth, Family, ModelSpec, Params};
 /// let spec = ModelSpec::new(Family::Poisson, vec![0, 0], None).unwrap();
-/// let params = Params { beta: vec![vec![-2.0], vec![0.5]], gamma: None, pi: vec![0.5, 0.5], risk: None };
+/// let params = Params { beta: vec![vec![-2.0], vec![0.5]], gamma: None, pi: vec![0.5, 0.5], risk: None, tcov: None };
 /// let c = synth::simulate(&spec, &params, &[12, 13, 14], 100, 42, &Default::default()).unwrap();
 /// assert_eq!(c.panel.n_persons() + c.panel.n_dropped(), 100);
 /// assert_eq!(c.model.unwrap().params(), &params);
@@ -268,6 +268,7 @@ fn three_group_model(family: Family) -> (ModelSpec, Params) {
         gamma: zip.then(|| vec![vec![logit(0.1)], vec![logit(0.3)], vec![logit(0.2)]]),
         pi: vec![0.5, 0.3, 0.2],
         risk: None,
+        tcov: None,
     };
     (spec, params)
 }

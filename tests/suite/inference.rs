@@ -38,6 +38,7 @@ fn unflatten(v: &[f64], like: &Params) -> Params {
         gamma,
         pi: w.iter().map(|x| x / s).collect(),
         risk: None,
+        tcov: None,
     }
 }
 
