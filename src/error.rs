@@ -282,6 +282,36 @@ pub enum Error {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+    /// A time-varying covariate is missing at an observed person-year.
+    #[error(
+        "{path}: time-varying covariate {name:?} is missing for id {id:?} at age {age}; every observed person-year needs a value (gbtm does not impute)"
+    )]
+    MissingTimeCovariate {
+        /// The covariate file (or the data, for values given as an array).
+        path: String,
+        /// The person.
+        id: String,
+        /// The age.
+        age: i64,
+        /// The covariate.
+        name: String,
+    },
+    /// The same (id, age, covariate) occurs twice in a long covariate file.
+    #[error(
+        "{path}, row {row}: duplicate value of time-varying covariate {name:?} for id {id:?} at age {age}"
+    )]
+    DuplicateTimeCovariate {
+        /// File concerned.
+        path: String,
+        /// Line number (header = 1) of the second occurrence.
+        row: u64,
+        /// Person id.
+        id: String,
+        /// Age.
+        age: i64,
+        /// The covariate.
+        name: String,
+    },
 }
 
 impl Error {

@@ -8,7 +8,7 @@ use gbtm::predict::write::{classes_csv, forecasts_csv};
 use gbtm::{Panel, TrajectoryModel};
 
 use super::args::ApplyArgs;
-use super::{Done, Output, note, to_json};
+use super::{CliError, Done, Output, note, to_json};
 
 #[derive(clap::Args)]
 pub struct ClassifyArgs {
@@ -29,7 +29,7 @@ pub struct ClassifyArgs {
 
 /// The model and the data it is applied to: the data at the model's ages
 /// (other columns noted and left out), with exposure as the model needs.
-fn load(a: &ApplyArgs) -> Result<(TrajectoryModel, Panel), gbtm::Error> {
+fn load(a: &ApplyArgs) -> Result<(TrajectoryModel, Panel), CliError> {
     let model = TrajectoryModel::load(&a.model)?;
     let panel = a.data.read()?;
     let (mut panel, outside) = model.restrict(&panel)?;

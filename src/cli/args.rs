@@ -4,7 +4,9 @@
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
-use gbtm::{Error, Panel, ReadOptions};
+use gbtm::{Panel, ReadOptions};
+
+use super::CliError;
 
 /// `FROM:TO`, e.g. `12:35`.
 pub fn age_window(s: &str) -> Result<(i64, i64), String> {
@@ -67,19 +69,77 @@ pub struct DataArgs {
     /// The columns of --risk to use, e.g. male,age_first.
     #[arg(long, value_delimiter = ',', requires = "risk")]
     pub risk_vars: Option<Vec<String>>,
+    /// Time-varying covariates in the log rate (traj's tcov), repeatable:
+    /// FILE, a long CSV (id,age,name,value) whose covariates --tcov-vars
+    /// names; or NAME=FILE, one covariate in the wide layout of --data.
+    #[arg(long, value_parser = tcov_source)]
+    pub tcov: Vec<TcovSource>,
+    /// The covariates of the long --tcov files to use, e.g. employed,partner.
+    #[arg(long, value_delimiter = ',', requires = "tcov")]
+    pub tcov_vars: Option<Vec<String>>,
+}
+
+/// Where time-varying covariates come from.
+#[derive(Debug, Clone)]
+pub enum TcovSource {
+    /// A long file (id,age,name,value).
+    Long(PathBuf),
+    /// One covariate, in the wide layout.
+    Wide(String, PathBuf),
+}
+
+impl TcovSource {
+    fn path(&self) -> &Path {
+        match self {
+            TcovSource::Long(p) | TcovSource::Wide(_, p) => p,
+        }
+    }
+}
+
+/// `FILE` or `NAME=FILE`.
+pub fn tcov_source(s: &str) -> Result<TcovSource, String> {
+    match s.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !name.contains(['/', '\\']) => {
+            if path.is_empty() {
+                return Err(format!("{s:?}: NAME=FILE needs a file"));
+            }
+            Ok(TcovSource::Wide(name.to_string(), PathBuf::from(path)))
+        }
+        _ if s.is_empty() => Err("give a file".to_string()),
+        _ => Ok(TcovSource::Long(PathBuf::from(s))),
+    }
 }
 
 impl DataArgs {
-    /// Reads the panel, with its risk factors if asked for.
-    pub fn read(&self) -> Result<Panel, Error> {
+    /// Reads the panel, with its risk factors and time-varying covariates
+    /// if asked for.
+    pub fn read(&self) -> Result<Panel, CliError> {
+        let long = self.tcov.iter().any(|t| matches!(t, TcovSource::Long(_)));
+        if long != self.tcov_vars.is_some() {
+            return Err(CliError::Usage(if long {
+                "a long --tcov FILE needs --tcov-vars naming its covariates to use".to_string()
+            } else {
+                "--tcov-vars names the covariates of a long --tcov FILE; wide files are given as --tcov NAME=FILE".to_string()
+            }));
+        }
         let mut opts = ReadOptions::default();
         opts.ages = self.ages;
         opts.exposure = self.exposure.clone();
-        let panel = Panel::from_csv_path(&self.data, &opts)?;
-        match (&self.risk, &self.risk_vars) {
-            (Some(path), Some(vars)) => panel.with_risk_csv(path, vars),
-            _ => Ok(panel),
+        let mut panel = Panel::from_csv_path(&self.data, &opts)?;
+        if let (Some(path), Some(vars)) = (&self.risk, &self.risk_vars) {
+            panel = panel.with_risk_csv(path, vars)?;
         }
+        for t in &self.tcov {
+            panel = match t {
+                TcovSource::Long(path) => {
+                    panel.with_tcov_csv(path, self.tcov_vars.as_deref().unwrap_or_default())?
+                }
+                TcovSource::Wide(name, path) => {
+                    panel.with_tcov_csv(path, std::slice::from_ref(name))?
+                }
+            };
+        }
+        Ok(panel)
     }
 
     /// The files read.
@@ -87,6 +147,7 @@ impl DataArgs {
         std::iter::once(self.data.as_path())
             .chain(self.exposure.as_deref())
             .chain(self.risk.as_deref())
+            .chain(self.tcov.iter().map(TcovSource::path))
             .collect()
     }
 }

@@ -8,8 +8,8 @@
 //! of block k is Σ_i (p_ik − π_ik)·x_i with x_i = (1, w_i), and the Hessian
 //! block (k, l) is −Σ_i π_ik(1[k = l] − π_il)·x_i x_iᵀ.
 
-use super::estep::ln_softmax_shift;
 use super::linalg::{cholesky, cholesky_solve, halving_step};
+use super::tables::ln_softmax_shift;
 use super::workspace::Workspace;
 use crate::model::Params;
 

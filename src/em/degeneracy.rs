@@ -23,7 +23,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::estep::Stats;
+use super::stats::Stats;
 use super::workspace::Workspace;
 use crate::model::Params;
 

@@ -2,6 +2,8 @@
 //!
 //! - [`workspace`]: the panel prepared once per fit (designs, constants,
 //!   observed cells);
+//! - [`tables`]: per-group, per-age values of the parameters; log-space helpers;
+//! - [`stats`]: the sums an E-step hands to the M-step;
 //! - [`estep`]: posteriors by log-sum-exp and the pooled per-age sums;
 //! - [`mstep`]: the weighted Poisson and logistic regressions, and the score;
 //! - [`tcov`]: time-varying covariates in the log rate (person-year rows);
@@ -27,6 +29,8 @@ pub(crate) mod polish;
 pub(crate) mod refine;
 pub(crate) mod run;
 pub(crate) mod start;
+pub(crate) mod stats;
+pub(crate) mod tables;
 pub(crate) mod tcov;
 pub(crate) mod workspace;
 

@@ -9,8 +9,9 @@
 
 use ndarray::Array2;
 
-use super::estep::{Stats, softplus};
 use super::linalg::{cholesky, cholesky_solve, halving_step};
+use super::stats::Stats;
+use super::tables::softplus;
 use super::workspace::Workspace;
 use crate::model::Params;
 

@@ -3,9 +3,10 @@
 //! approach, and to check that a solution is a maximum (negative definite
 //! Hessian).
 
-use super::estep::{Stats, estep};
+use super::estep::estep;
 use super::linalg::{bfgs_update, cholesky, cholesky_solve, damped};
 use super::mstep::{max_abs, score};
+use super::stats::Stats;
 use super::workspace::Workspace;
 use crate::model::Params;
 

@@ -19,55 +19,11 @@
 //! stays pooled by age. Models without time-varying covariates never come
 //! here: they keep the pooled fast path.
 
-use super::estep::{Stats, Tables, log_add};
 use super::linalg::{cholesky, cholesky_solve, halving_step};
-use super::workspace::Workspace;
-use crate::data::Panel;
-use crate::model::{ModelSpec, Params};
-
-/// The covariates of every observed cell, in the order of the workspace's
-/// compressed cells: `zero[j·C..(j+1)·C]` for zero cell j, `pos[..]` for
-/// positive cell j.
-pub(crate) struct CellCovariates {
-    pub c: usize,
-    pub zero: Vec<f64>,
-    pub pos: Vec<f64>,
-}
-
-impl CellCovariates {
-    /// The spec's covariates at the panel's observed cells, or `None` if
-    /// the spec has none or the panel lacks one (callers check first).
-    pub(crate) fn new(panel: &Panel, spec: &ModelSpec) -> Option<CellCovariates> {
-        if spec.tcov().is_empty() {
-            return None;
-        }
-        let cols: Vec<_> = spec
-            .tcov()
-            .iter()
-            .map(|n| panel.tcov(n))
-            .collect::<Option<_>>()?;
-        let c = cols.len();
-        let mut out = CellCovariates {
-            c,
-            zero: Vec::new(),
-            pos: Vec::new(),
-        };
-        for i in 0..panel.n_persons() {
-            for t in 0..panel.ages.len() {
-                if !panel.observed[[i, t]] {
-                    continue;
-                }
-                let dest = if panel.counts[[i, t]] == 0.0 {
-                    &mut out.zero
-                } else {
-                    &mut out.pos
-                };
-                dest.extend(cols.iter().map(|v| v[[i, t]]));
-            }
-        }
-        Some(out)
-    }
-}
+use super::stats::Stats;
+use super::tables::{Tables, log_add};
+use super::workspace::{CellCovariates, Workspace};
+use crate::model::Params;
 
 #[inline]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -325,7 +281,7 @@ pub(crate) fn mstep_rates(
     let Some(theta) = params.tcov.as_mut() else {
         return;
     };
-    for g in 0..k {
+    for (g, (beta, th)) in params.beta.iter_mut().zip(theta.iter_mut()).enumerate() {
         let rows = Rows {
             ws,
             tc,
@@ -333,12 +289,12 @@ pub(crate) fn mstep_rates(
             g,
             k,
         };
-        let mut v = params.beta[g].clone();
-        v.extend(&theta[g]);
+        let mut v = beta.clone();
+        v.extend(th.iter());
         newton(&rows, &mut v);
-        let p = params.beta[g].len();
-        params.beta[g].copy_from_slice(&v[..p]);
-        theta[g].copy_from_slice(&v[p..]);
+        let p = beta.len();
+        beta.copy_from_slice(&v[..p]);
+        th.copy_from_slice(&v[p..]);
     }
 }
 
@@ -354,7 +310,7 @@ pub(crate) fn score_rates(
     let zero = vec![vec![0.0; tc.c]; k];
     let theta = params.tcov.as_ref().unwrap_or(&zero);
     let (mut gb, mut gt) = (Vec::new(), Vec::new());
-    for g in 0..k {
+    for (g, (beta, th)) in params.beta.iter().zip(theta).enumerate() {
         let rows = Rows {
             ws,
             tc,
@@ -362,10 +318,10 @@ pub(crate) fn score_rates(
             g,
             k,
         };
-        let mut v = params.beta[g].clone();
-        v.extend(&theta[g]);
+        let mut v = beta.clone();
+        v.extend(th);
         let (_, grad, _) = evaluate(&rows, &v, false);
-        let p = params.beta[g].len();
+        let p = beta.len();
         gb.extend_from_slice(&grad[..p]);
         gt.extend_from_slice(&grad[p..]);
     }

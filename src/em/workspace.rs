@@ -4,7 +4,6 @@
 
 use ndarray::Array2;
 
-use super::tcov::CellCovariates;
 use crate::data::Panel;
 use crate::design::AgeScale;
 use crate::model::ModelSpec;
@@ -169,4 +168,48 @@ fn risk_design(panel: &Panel, spec: &ModelSpec) -> Option<Array2<f64>> {
         col.mapv_inplace(|v| (v - sc.center) / sc.scale);
     }
     Some(w)
+}
+
+/// The covariates of every observed cell, in the order of the workspace's
+/// compressed cells: `zero[j·C..(j+1)·C]` for zero cell j, `pos[..]` for
+/// positive cell j.
+pub(crate) struct CellCovariates {
+    pub c: usize,
+    pub zero: Vec<f64>,
+    pub pos: Vec<f64>,
+}
+
+impl CellCovariates {
+    /// The spec's covariates at the panel's observed cells, or `None` if
+    /// the spec has none or the panel lacks one (callers check first).
+    pub(crate) fn new(panel: &Panel, spec: &ModelSpec) -> Option<CellCovariates> {
+        if spec.tcov().is_empty() {
+            return None;
+        }
+        let cols: Vec<_> = spec
+            .tcov()
+            .iter()
+            .map(|n| panel.tcov(n))
+            .collect::<Option<_>>()?;
+        let c = cols.len();
+        let mut out = CellCovariates {
+            c,
+            zero: Vec::new(),
+            pos: Vec::new(),
+        };
+        for i in 0..panel.n_persons() {
+            for t in 0..panel.ages.len() {
+                if !panel.observed[[i, t]] {
+                    continue;
+                }
+                let dest = if panel.counts[[i, t]] == 0.0 {
+                    &mut out.zero
+                } else {
+                    &mut out.pos
+                };
+                dest.extend(cols.iter().map(|v| v[[i, t]]));
+            }
+        }
+        Some(out)
+    }
 }

@@ -98,6 +98,22 @@ impl TrajectoryModel {
             .collect())
     }
 
+    /// Standard errors of group `group`'s time-varying covariate
+    /// coefficients, in the order of [`crate::ModelSpec::tcov`] (an empty
+    /// vector without them).
+    ///
+    /// # Errors
+    /// As [`TrajectoryModel::coefficient_se`].
+    pub fn tcov_coefficient_se(&self, group: usize) -> Result<Vec<Option<f64>>> {
+        let cov = self.checked_group(group)?;
+        Ok(self
+            .spec()
+            .tcov()
+            .iter()
+            .map(|c| cov.se(&name::tcov(group, c)))
+            .collect())
+    }
+
     /// Standard errors of group `group`'s logit zero-inflation coefficients
     /// (ZIP; an empty vector for Poisson); `None` where a coefficient has
     /// none (zero inflation on the boundary ω = 0).

@@ -38,7 +38,15 @@ pub struct GroupSummary {
     pub iorder: Option<usize>,
     /// Logit zero-inflation coefficients on the scaled age (ZIP).
     pub zero_inflation_coefficients: Option<Vec<f64>>,
-    /// λ_kt at exposure 1, one per age.
+    /// Coefficients of the time-varying covariates in the log rate, in the
+    /// order of [`FitSummary::time_varying_covariates`] (absent without).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcov_coefficients: Option<Vec<f64>>,
+    /// Their standard errors (absent without a covariance matrix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcov_coefficient_se: Option<Vec<f64>>,
+    /// λ_kt at exposure 1, one per age (with time-varying covariates: at
+    /// covariates 0).
     pub rate: Vec<f64>,
     /// ω_kt per age (ZIP), else `null`.
     pub zero_inflation: Option<Vec<f64>>,
@@ -133,6 +141,11 @@ pub struct FitSummary {
     /// multinomial-logit coefficients against the reference group, with
     /// odds ratios.
     pub risk_coefficients: Vec<RiskCoefficient>,
+    /// Names of the time-varying covariates in the log rate (absent
+    /// without); each group's coefficients are in its
+    /// `tcov_coefficients`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub time_varying_covariates: Vec<String>,
     /// Starts run to convergence.
     pub starts: usize,
     /// Short screening runs that chose them.
@@ -265,6 +278,13 @@ impl FitSummary {
                     coefficients: params.beta[g].clone(),
                     iorder: spec.iorders().map(|q| q[g]),
                     zero_inflation_coefficients: params.gamma.as_ref().map(|gm| gm[g].clone()),
+                    tcov_coefficients: params.tcov.as_ref().map(|th| th[g].clone()),
+                    tcov_coefficient_se: params.tcov.as_ref().and_then(|_| {
+                        model
+                            .tcov_coefficient_se(g)
+                            .ok()
+                            .and_then(|v| v.into_iter().collect())
+                    }),
                     rate: rates.row(g).to_vec(),
                     zero_inflation: zi.as_ref().map(|z| z.row(g).to_vec()),
                     expected_count: expected.row(g).to_vec(),
@@ -310,6 +330,7 @@ impl FitSummary {
             risk_coefficients: model
                 .risk_coefficients(level, reference)
                 .unwrap_or_default(),
+            time_varying_covariates: spec.tcov().to_vec(),
             hessian_negative_definite: info.hessian_negative_definite,
             starts: info.starts,
             screened: info.screened,

@@ -261,6 +261,13 @@ impl FitSummary {
             for (j, c) in coef.iter().enumerate() {
                 row(s, g, term_name(j), *c, se.map(|v| v[j]));
             }
+            if let Some(tc) = &gr.tcov_coefficients {
+                for (j, c) in tc.iter().enumerate() {
+                    let se = gr.tcov_coefficient_se.as_ref().map(|v| v[j]);
+                    let name = format!("tcov.{}", self.time_varying_covariates[j]);
+                    row(s, g, name, *c, se);
+                }
+            }
             if let Some(zc) = &gr.zero_inflation_coefficients {
                 for (j, c) in zc.iter().enumerate() {
                     let se = gr.zero_inflation_coefficient_se.as_ref().and_then(|v| v[j]);

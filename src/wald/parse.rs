@@ -9,13 +9,15 @@
 //! reference  := "g" K [ "." part ]
 //! part       := intercept | age | age2 … | ages
 //!             | zi | zi.intercept | zi.age … | zi.ages | logit
-//!             | risk | risk.NAME
+//!             | risk | risk.NAME | tcov | tcov.NAME
 //! ```
 //!
 //! A reference that names several parameters (`gK` for all of group K's
 //! log-rate coefficients, `gK.ages` for its age terms, `gK.zi` and
-//! `gK.zi.ages` for the zero-inflation ones) makes the equation hold term
-//! by term: `g1 = g2` is "the same curve", `g1.ages = 0` is "flat".
+//! `gK.zi.ages` for the zero-inflation ones, `gK.tcov` for its
+//! time-varying covariates' coefficients) makes the equation hold term
+//! by term: `g1 = g2` is "the same curve", `g1.ages = 0` is "flat",
+//! `g1.tcov = g2.tcov` "the covariates act alike in both groups".
 
 use crate::error::{Error, Result};
 use crate::model::ModelSpec;
@@ -95,6 +97,26 @@ fn expand(reference: &str, spec: &ModelSpec, whole: &str) -> Result<Vec<String>>
                 ));
             }
             vec![name::risk(k - 1, r)]
+        }
+        Some("tcov") if !spec.tcov().is_empty() => {
+            spec.tcov().iter().map(|c| name::tcov(k - 1, c)).collect()
+        }
+        Some(p) if p.starts_with("tcov.") => {
+            let c = &p["tcov.".len()..];
+            if !spec.tcov().iter().any(|n| n == c) {
+                return Err(bad(
+                    whole,
+                    format!(
+                        "{reference}: the model has no time-varying covariate {c:?} (its covariates: {})",
+                        if spec.tcov().is_empty() {
+                            "none".to_string()
+                        } else {
+                            spec.tcov().join(", ")
+                        }
+                    ),
+                ));
+            }
+            vec![name::tcov(k - 1, c)]
         }
         Some(p) => {
             let (named, term, max): (fn(usize, usize) -> String, _, _) = match p.strip_prefix("zi.")

@@ -15,4 +15,6 @@ mod reproduce;
 mod risk;
 mod robustness;
 mod select;
+mod tcov;
+mod tcov_data;
 mod workflow;

@@ -1,0 +1,123 @@
+//! Per-group, per-age quantities derived from the parameters once per
+//! E-step ([`Tables`]), and the log-space helpers the E-step and the
+//! M-steps share.
+
+use super::workspace::Workspace;
+use crate::model::{Family, Params};
+
+/// `ln(1 + e^x)` without overflow.
+pub(crate) fn softplus(x: f64) -> f64 {
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+/// Per-group, per-age quantities derived from the parameters (K × T, row-major).
+/// Tables are age-major (index `t·K + k`), so that the E-step's innermost
+/// loops run over the K groups of one cell, contiguously.
+pub(crate) struct Tables {
+    pub t: usize,
+    pub k: usize,
+    pub ln_pi: Vec<f64>,
+    /// Risk-factor coefficients per group (with risk factors).
+    pub risk: Option<Vec<Vec<f64>>>,
+    /// Time-varying covariate coefficients per group (with them).
+    pub tcov: Option<Vec<Vec<f64>>>,
+    pub ln_lambda: Vec<f64>,
+    pub lambda: Vec<f64>,
+    /// ln ω and ln(1 − ω); ω = 0 (ln ω = −∞) for Poisson.
+    pub ln_omega: Vec<f64>,
+    pub ln_1m_omega: Vec<f64>,
+    /// Log-probability of a zero count at exposure 1.
+    pub ln_p0: Vec<f64>,
+    /// Posterior probability that a zero at exposure 1 is structural (ZIP).
+    pub z0: Vec<f64>,
+    pub zip: bool,
+}
+
+impl Tables {
+    pub fn new(ws: &Workspace<'_>, params: &Params) -> Tables {
+        let t = ws.n_ages();
+        let k = params.groups();
+        let zip = ws.spec.family() == Family::Zip;
+        let mut tb = Tables {
+            t,
+            k,
+            ln_pi: params.pi.iter().map(|p| p.ln()).collect(),
+            risk: params.risk.clone().filter(|_| ws.w.is_some()),
+            tcov: params.tcov.clone().filter(|_| ws.tc.is_some()),
+            ln_lambda: vec![0.0; k * t],
+            lambda: vec![0.0; k * t],
+            ln_omega: vec![f64::NEG_INFINITY; k * t],
+            ln_1m_omega: vec![0.0; k * t],
+            ln_p0: vec![0.0; k * t],
+            z0: vec![0.0; k * t],
+            zip,
+        };
+        for g in 0..k {
+            let eta = ws.x[g].dot(&ndarray::aview1(&params.beta[g]));
+            let zeta = params
+                .gamma
+                .as_ref()
+                .map(|gm| ws.z[g].dot(&ndarray::aview1(&gm[g])));
+            for s in 0..t {
+                let i = s * k + g;
+                tb.ln_lambda[i] = eta[s];
+                tb.lambda[i] = eta[s].exp();
+                if let Some(zeta) = &zeta {
+                    tb.ln_omega[i] = -softplus(-zeta[s]);
+                    tb.ln_1m_omega[i] = -softplus(zeta[s]);
+                    tb.ln_p0[i] = log_add(tb.ln_omega[i], tb.ln_1m_omega[i] - tb.lambda[i]);
+                    tb.z0[i] = (tb.ln_omega[i] - tb.ln_p0[i]).exp();
+                } else {
+                    tb.ln_p0[i] = -tb.lambda[i];
+                }
+            }
+        }
+        tb
+    }
+
+    /// Log-probability of a zero at exposure `e`.
+    #[inline]
+    pub(crate) fn ln_zero(&self, i: usize, e: f64) -> f64 {
+        if e == 1.0 {
+            self.ln_p0[i]
+        } else if self.zip {
+            log_add(self.ln_omega[i], self.ln_1m_omega[i] - e * self.lambda[i])
+        } else {
+            -e * self.lambda[i]
+        }
+    }
+
+    /// Posterior probability that a zero at exposure `e` is structural (ZIP).
+    #[inline]
+    pub(crate) fn structural(&self, i: usize, e: f64) -> f64 {
+        if e == 1.0 {
+            self.z0[i]
+        } else {
+            (self.ln_omega[i] - self.ln_zero(i, e)).exp()
+        }
+    }
+}
+
+/// `ln(e^a + e^b)`.
+#[inline]
+pub(crate) fn log_add(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a > b { (a, b) } else { (b, a) };
+    if hi == f64::NEG_INFINITY {
+        return hi;
+    }
+    hi + (lo - hi).exp().ln_1p()
+}
+
+/// Turns `out` (ln π_k) into ln π_ik: adds δ_kᵀw and renormalises.
+pub(crate) fn ln_softmax_shift(out: &mut [f64], d: &[Vec<f64>], w: &[f64]) {
+    for (o, dk) in out.iter_mut().zip(d) {
+        *o += dk.iter().zip(w).map(|(a, b)| a * b).sum::<f64>();
+    }
+    let max = out.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lse = max + out.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
+    out.iter_mut().for_each(|v| *v -= lse);
+}
