@@ -29,6 +29,10 @@ pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &
         super::tcov::add_person_terms(ws, tc, tb, theta, i, out);
         return finish_posterior(out) + ws.constant[i];
     }
+    if let Some(cum) = &tb.p0_cum {
+        add_span_terms(ws, tb, cum, i, out);
+        return finish_posterior(out) + ws.constant[i];
+    }
     for j in c.zero_off[i]..c.zero_off[i + 1] {
         let base = c.zero_t[j] as usize * k;
         if c.has_exposure {
@@ -57,6 +61,37 @@ pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &
         }
     }
     finish_posterior(out) + ws.constant[i]
+}
+
+/// Adds ln f_k(y_i) − const without exposure: the zero terms of the whole
+/// span by one difference of prefix sums, less the gaps, plus what each
+/// positive count adds beyond a zero.
+#[inline]
+fn add_span_terms(ws: &Workspace<'_>, tb: &Tables, cum: &[f64], i: usize, out: &mut [f64]) {
+    let c = &ws.cells;
+    let k = tb.k;
+    let (a, b) = (c.span[2 * i] as usize * k, c.span[2 * i + 1] as usize * k);
+    for ((o, hi), lo) in out.iter_mut().zip(&cum[b..b + k]).zip(&cum[a..a + k]) {
+        *o += hi - lo;
+    }
+    for &t in &c.gap_t[c.gap_off[i]..c.gap_off[i + 1]] {
+        let base = t as usize * k;
+        for (o, v) in out.iter_mut().zip(&tb.ln_p0[base..base + k]) {
+            *o -= v;
+        }
+    }
+    for j in c.pos_off[i]..c.pos_off[i + 1] {
+        let base = c.pos_t[j] as usize * k;
+        let y = c.pos_y[j];
+        let r = base..base + k;
+        for ((o, pc), l) in out
+            .iter_mut()
+            .zip(&tb.pos_c[r.clone()])
+            .zip(&tb.ln_lambda[r])
+        {
+            *o += pc + y * l;
+        }
+    }
 }
 
 /// Turns `out` (ln π_k + ln f_k) into log posteriors; returns the
@@ -103,10 +138,18 @@ fn accumulate(ws: &Workspace<'_>, tb: &Tables, i: usize, w: &[f64], acc: &mut St
             }
         }
     } else {
-        for j in c.zero_off[i]..c.zero_off[i + 1] {
-            let base = c.zero_t[j] as usize * k;
-            for (a, wg) in acc.w0[base..base + k].iter_mut().zip(w) {
-                *a += wg;
+        // Observed weight by a difference array: +w at the span's start,
+        // −w at its end, and the gaps taken out.
+        let (a, b) = (c.span[2 * i] as usize * k, c.span[2 * i + 1] as usize * k);
+        for (g, wg) in w.iter().enumerate() {
+            acc.obs_diff[a + g] += wg;
+            acc.obs_diff[b + g] -= wg;
+        }
+        for &t in &c.gap_t[c.gap_off[i]..c.gap_off[i + 1]] {
+            let base = t as usize * k;
+            for (g, wg) in w.iter().enumerate() {
+                acc.obs_diff[base + g] -= wg;
+                acc.obs_diff[base + k + g] += wg;
             }
         }
         for j in c.pos_off[i]..c.pos_off[i + 1] {

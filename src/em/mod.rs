@@ -35,6 +35,8 @@ pub(crate) mod tcov;
 pub(crate) mod workspace;
 
 #[cfg(test)]
+mod estep_tests;
+#[cfg(test)]
 mod linalg_tests;
 #[cfg(test)]
 mod properties;

@@ -26,9 +26,11 @@ pub(crate) struct Stats {
     pub rz: Vec<f64>,
     /// With time-varying covariates, per positive cell and group: p_ik.
     pub rp: Vec<f64>,
-    /// Without exposure: Σ_i p_ik over observed zeros and positives, from
-    /// which `e`, `zs` and `n` are finished once per E-step.
-    pub(crate) w0: Vec<f64>,
+    /// Without exposure: Σ_i p_ik over observed years as a difference
+    /// array over ages ((T + 1)·K: the weight observed at age t is the sum
+    /// of entries 0..=t), and Σ_i p_ik over positive counts; `e`, `zs` and
+    /// `n` are finished from them once per E-step.
+    pub(crate) obs_diff: Vec<f64>,
     pub(crate) wp: Vec<f64>,
 }
 
@@ -45,7 +47,7 @@ impl Stats {
             post: Vec::new(),
             rz: Vec::new(),
             rp: Vec::new(),
-            w0: v.clone(),
+            obs_diff: vec![0.0; k * (t + 1)],
             wp: v,
         }
     }
@@ -61,7 +63,7 @@ impl Stats {
             (&mut self.e, &other.e),
             (&mut self.zs, &other.zs),
             (&mut self.n, &other.n),
-            (&mut self.w0, &other.w0),
+            (&mut self.obs_diff, &other.obs_diff),
             (&mut self.wp, &other.wp),
         ] {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
@@ -72,13 +74,18 @@ impl Stats {
     /// exposure: every zero at age t of group k has the same z_kt), and
     /// transposes the sums to group-major.
     pub(crate) fn finish(&mut self, tb: &Tables) {
-        for ix in 0..self.w0.len() {
-            let (w0, wp, z) = (self.w0[ix], self.wp[ix], tb.z0[ix]);
+        let (k, t) = (tb.k, tb.t);
+        let mut observed = vec![0.0; k];
+        for ix in 0..k * t {
+            let g = ix % k;
+            observed[g] += self.obs_diff[ix];
+            // Zeros = observed − positives; rounding may leave −1e-16.
+            let w0 = (observed[g] - self.wp[ix]).max(0.0);
+            let (wp, z) = (self.wp[ix], tb.z0[ix]);
             self.zs[ix] += z * w0;
             self.e[ix] += (1.0 - z) * w0 + wp;
             self.n[ix] += w0 + wp;
         }
-        let (k, t) = (tb.k, tb.t);
         for v in [&mut self.y, &mut self.e, &mut self.zs, &mut self.n] {
             let age_major = v.clone();
             for g in 0..k {

@@ -35,7 +35,21 @@ pub(crate) struct Tables {
     /// Posterior probability that a zero at exposure 1 is structural (ZIP).
     pub z0: Vec<f64>,
     pub zip: bool,
+    /// Without exposure, and when every |ln p0| is at most [`SPAN_LIMIT`]:
+    /// `ln_p0` summed over ages `0..t` (index `t·K + k`, t = 0..=T), so that
+    /// a person's zero terms over its span are one difference.
+    pub p0_cum: Option<Vec<f64>>,
+    /// What a positive count y adds beyond the zero term it replaces:
+    /// `pos_c + y·ln λ`, with `pos_c = ln(1 − ω) − λ − ln p0` (0 for
+    /// Poisson).
+    pub pos_c: Vec<f64>,
 }
+
+/// The largest |ln p0| (a rate of 1,000 a year) for which the E-step sums
+/// zero terms by differences of prefix sums: their rounding error stays
+/// below 1e-11 per person. Above it (only in runaway runs) it adds them
+/// cell by cell.
+pub(crate) const SPAN_LIMIT: f64 = 1e3;
 
 impl Tables {
     pub fn new(ws: &Workspace<'_>, params: &Params) -> Tables {
@@ -55,6 +69,8 @@ impl Tables {
             ln_p0: vec![0.0; k * t],
             z0: vec![0.0; k * t],
             zip,
+            p0_cum: None,
+            pos_c: vec![0.0; k * t],
         };
         for g in 0..k {
             let eta = ws.x[g].dot(&ndarray::aview1(&params.beta[g]));
@@ -75,6 +91,25 @@ impl Tables {
                     tb.ln_p0[i] = -tb.lambda[i];
                 }
             }
+        }
+        for (c, ((a, l), p0)) in tb
+            .pos_c
+            .iter_mut()
+            .zip(tb.ln_1m_omega.iter().zip(&tb.lambda).zip(&tb.ln_p0))
+        {
+            *c = a - l - p0;
+        }
+        let spans = !ws.cells.has_exposure
+            && ws.tc.is_none()
+            && tb.ln_p0.iter().all(|v| v.abs() <= SPAN_LIMIT);
+        if spans {
+            let mut cum = vec![0.0; k * (t + 1)];
+            for s in 0..t {
+                for g in 0..k {
+                    cum[(s + 1) * k + g] = cum[s * k + g] + tb.ln_p0[s * k + g];
+                }
+            }
+            tb.p0_cum = Some(cum);
         }
         tb
     }

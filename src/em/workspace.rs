@@ -46,6 +46,13 @@ pub(crate) struct Cells {
     pub pos_t: Vec<u32>,
     pub pos_y: Vec<f64>,
     pub pos_e: Vec<f64>,
+    /// Person i's observed span: ages `span[2i]..span[2i + 1]` (end
+    /// exclusive) hold all its observed years, and the unobserved years
+    /// inside are `gap_t[gap_off[i]..gap_off[i + 1]]`. Without exposure the
+    /// E-step sums a group's zero terms over the span by prefix sums.
+    pub span: Vec<u32>,
+    pub gap_off: Vec<usize>,
+    pub gap_t: Vec<u32>,
 }
 
 impl Cells {
@@ -60,8 +67,18 @@ impl Cells {
             pos_t: Vec::new(),
             pos_y: Vec::new(),
             pos_e: Vec::new(),
+            span: Vec::with_capacity(2 * p.n_persons()),
+            gap_off: vec![0],
+            gap_t: Vec::new(),
         };
         for i in 0..p.n_persons() {
+            let row = p.observed.row(i);
+            let first = row.iter().position(|&o| o).unwrap_or(0);
+            let end = row.iter().rposition(|&o| o).map_or(first, |l| l + 1);
+            c.span.extend([first as u32, end as u32]);
+            c.gap_t
+                .extend((first..end).filter(|&t| !row[t]).map(|t| t as u32));
+            c.gap_off.push(c.gap_t.len());
             for t in 0..p.ages.len() {
                 if !p.observed[[i, t]] {
                     continue;
