@@ -12,6 +12,7 @@ pub mod csv;
 mod records;
 mod risk;
 pub(crate) mod tcov;
+mod tcov_csv;
 pub mod write;
 
 use ndarray::{Array2, ArrayView2};
