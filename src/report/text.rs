@@ -143,11 +143,16 @@ impl FitSummary {
         let zip = self.groups.iter().any(|g| g.zero_inflation.is_some());
         let _ = write!(
             s,
-            "\n{}\n  age",
+            "\n{}{}\n  age",
             if zip {
                 "rate λ (Poisson mean at exposure 1; the expected count is (1 − ω)·λ), and ω"
             } else {
                 "rate λ (expected count per year at exposure 1)"
+            },
+            if self.time_varying_covariates.is_empty() {
+                ""
+            } else {
+                "; at time-varying covariates 0"
             }
         );
         for g in 0..k {
