@@ -16,8 +16,9 @@ use crate::model::Params;
 /// Persons per parallel work unit. Fixed, so reductions are reproducible.
 pub(crate) const CHUNK: usize = 256;
 
-/// Fills `out[k]` with ln π_k + ln f_k(y_i) and returns the person's
-/// log-likelihood ln Σ_k π_k f_k(y_i); `out` then holds log posteriors.
+/// Returns the person's log-likelihood ln Σ_k π_k f_k(y_i) and leaves the
+/// posterior probabilities p_ik in `out` (computed in log space, one `exp`
+/// per group).
 pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &mut [f64]) -> f64 {
     let c = &ws.cells;
     let k = tb.k;
@@ -94,16 +95,19 @@ fn add_span_terms(ws: &Workspace<'_>, tb: &Tables, cum: &[f64], i: usize, out: &
     }
 }
 
-/// Turns `out` (ln π_k + ln f_k) into log posteriors; returns the
-/// log-sum-exp.
+/// Turns `out` (ln π_k + ln f_k) into posterior probabilities; returns
+/// the log-sum-exp.
 fn finish_posterior(out: &mut [f64]) -> f64 {
     let max = out.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let sum: f64 = out.iter().map(|v| (v - max).exp()).sum();
-    let total = max + sum.ln();
+    let mut sum = 0.0;
     for v in out.iter_mut() {
-        *v -= total;
+        *v = (*v - max).exp();
+        sum += *v;
     }
-    total
+    for v in out.iter_mut() {
+        *v /= sum;
+    }
+    max + sum.ln()
 }
 
 /// Adds person i's contribution with posterior weights `w` to `acc`
@@ -179,7 +183,6 @@ pub(crate) fn estep(ws: &Workspace<'_>, params: &Params) -> Stats {
             let mut post = vec![0.0; k];
             for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
                 acc.ll += person_posterior(ws, &tb, i, &mut post);
-                post.iter_mut().for_each(|v| *v = v.exp());
                 accumulate(ws, &tb, i, &post, &mut acc);
                 if ws.w.is_some() {
                     acc.post.extend_from_slice(&post);
@@ -212,28 +215,30 @@ pub(crate) fn stats_from_weights(ws: &Workspace<'_>, params: &Params, w: &Array2
     acc
 }
 
-/// Posterior probabilities (persons × groups) and the log-likelihood.
+/// Posterior probabilities (persons × groups) and the log-likelihood,
+/// summed per chunk and then across chunks exactly as [`estep`] does.
 pub(crate) fn posteriors(ws: &Workspace<'_>, params: &Params) -> (Array2<f64>, f64) {
     let tb = Tables::new(ws, params);
     let k = params.groups();
     let n = ws.panel.n_persons();
-    let rows: Vec<(Vec<f64>, f64)> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let mut post = vec![0.0; k];
-            let ll = person_posterior(ws, &tb, i, &mut post);
-            post.iter_mut().for_each(|v| *v = v.exp());
-            (post, ll)
+    let mut out = Array2::zeros((n, k));
+    let Some(flat) = out.as_slice_mut() else {
+        unreachable!("a new array is in standard layout")
+    };
+    let lls: Vec<f64> = flat
+        .par_chunks_mut(CHUNK * k.max(1))
+        .enumerate()
+        .map(|(c, block)| {
+            let mut ll = 0.0;
+            for (r, row) in block.chunks_mut(k).enumerate() {
+                ll += person_posterior(ws, &tb, c * CHUNK + r, row);
+            }
+            ll
         })
         .collect();
-    let mut out = Array2::zeros((n, k));
-    // Sum per chunk, then across chunks, exactly as `estep` does.
     let mut ll = 0.0;
-    for chunk in rows.chunks(CHUNK) {
-        ll += chunk.iter().map(|r| r.1).sum::<f64>();
-    }
-    for (i, (row, _)) in rows.into_iter().enumerate() {
-        out.row_mut(i).assign(&ndarray::aview1(&row));
+    for l in lls {
+        ll += l;
     }
     (out, ll)
 }
