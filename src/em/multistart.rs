@@ -7,10 +7,9 @@ use ndarray::Array2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::degeneracy::at_boundary;
 use super::refine::{Nested, nested_starts, refine, split_starts};
-use super::run::{
-    Control, Run, SAME_OPTIMUM, SCREEN_FACTOR, SCREEN_ITER, best_usable, rank, run_em,
-};
+use super::run::{Control, Run, SAME_OPTIMUM, SCREEN_FACTOR, best_usable, run_em, screen};
 use super::start::{curve_features, start_params};
 use super::workspace::Workspace;
 use crate::model::{Family, Params};
@@ -65,18 +64,30 @@ pub(crate) fn local_optima(runs: &[Run]) -> Vec<LocalOptimum> {
 /// Runs the whole search.
 pub(crate) fn search(ws: &Workspace<'_>, s: &Search) -> Outcome {
     let one = ws.spec.groups() == 1;
+    let single = s.starts == 1 && s.nested.is_none();
     let (mut runs, screened) = if one {
         let start = start_params(ws, &Array2::zeros((0, 0)), s.seed, 1);
+        (vec![run_em(ws, start, &s.control)], 0)
+    } else if single {
+        // `starts(1)`: one start, run to convergence; no screening.
+        let start = start_params(ws, &curve_features(ws), s.seed, 0);
         (vec![run_em(ws, start, &s.control)], 0)
     } else {
         multistart(ws, s)
     };
     let starts = runs.len();
-    // One Poisson group has a concave likelihood: nothing to refine.
-    if let (Some(b), false) = (
-        best_usable(&runs).cloned(),
-        one && ws.spec.family() == Family::Poisson,
-    ) {
+    // One Poisson group has a concave likelihood: nothing to refine. Nor
+    // is there when one start was asked for, or, for Poisson, when at least
+    // half the starts agree on the best optimum. Agreement is no evidence
+    // for ZIP: on TO1adj all ten starts of several seeds agree on a local
+    // optimum of ZIP K = 3 and K = 4 that refinement leaves (docs/model.md).
+    // A best run on a boundary (coinciding groups) is refined anyway.
+    let poisson = ws.spec.family() == Family::Poisson;
+    if let Some(b) = best_usable(&runs).cloned()
+        && !(one && poisson)
+        && !single
+        && !(poisson && settled(&runs, b.ll) && at_boundary(ws, &b.params).1.is_empty())
+    {
         runs.extend(refine(ws, s.starts, s.seed, &s.control, b));
     }
     // The nested (K − 1)-group solution, exactly, as a last resort: EM from
@@ -98,11 +109,20 @@ pub(crate) fn search(ws: &Workspace<'_>, s: &Search) -> Outcome {
     }
 }
 
+/// Whether at least half of two or more full runs (and at least two)
+/// ended at the best log-likelihood `best`.
+fn settled(runs: &[Run], best: f64) -> bool {
+    let agree = runs
+        .iter()
+        .filter(|r| r.usable() && (r.ll - best).abs() < SAME_OPTIMUM)
+        .count();
+    runs.len() >= 2 && agree >= 2 && 2 * agree >= runs.len()
+}
+
 /// Screening then full runs. Returns the full runs and how many starts
 /// were screened. Starts split from a nested solution join the screening.
 fn multistart(ws: &Workspace<'_>, s: &Search) -> (Vec<Run>, usize) {
     let features = curve_features(ws);
-    let screen = Control::screening(SCREEN_ITER);
     let random = s.starts * SCREEN_FACTOR;
     let splits = s
         .nested
@@ -110,17 +130,12 @@ fn multistart(ws: &Workspace<'_>, s: &Search) -> (Vec<Run>, usize) {
         .map(|n| split_starts(ws, &n.spec, &n.params))
         .unwrap_or_default();
     let screened = random + splits.len();
-    let mut short: Vec<(usize, f64, Params)> = (0..random)
+    let candidates: Vec<Params> = (0..random)
         .into_par_iter()
         .map(|i| start_params(ws, &features, s.seed, i as u64))
         .chain(splits.into_par_iter())
-        .enumerate()
-        .map(|(i, p)| {
-            let r = run_em(ws, p, &screen);
-            (i, r.ll, r.params)
-        })
         .collect();
-    short.sort_by(|a, b| rank(b.1).total_cmp(&rank(a.1)).then(a.0.cmp(&b.0)));
+    let short = screen(ws, candidates, s.starts);
     let chosen: Vec<Params> = short.into_iter().take(s.starts).map(|x| x.2).collect();
     let runs: Vec<Run> = chosen
         .into_par_iter()

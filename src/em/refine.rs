@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::estep::posteriors;
 use super::linalg::{negative_definite, solve_upper_transposed};
 use super::polish::{flatten, hessian, unflatten};
-use super::run::{Control, Run, SAME_OPTIMUM, SCREEN_ITER, best_usable, rank, run_em};
+use super::run::{Control, Run, SAME_OPTIMUM, best_usable, run_em, screen};
 use super::start::{params_from_weights, stream};
 use super::workspace::Workspace;
 use crate::model::{ModelSpec, Params};
@@ -36,7 +36,6 @@ pub(crate) fn refine(
     mut best: Run,
 ) -> Vec<Run> {
     let keys = split_keys(ws);
-    let screen = Control::screening(SCREEN_ITER);
     let mut all = Vec::new();
     for round in 0..REFINE_ROUNDS {
         let (post, _) = posteriors(ws, &best.params);
@@ -58,15 +57,11 @@ pub(crate) fn refine(
                 .collect(),
             None => Vec::new(),
         };
-        let mut short: Vec<(usize, f64, Params)> = cands
+        let starts_from: Vec<Params> = cands
             .into_par_iter()
-            .enumerate()
-            .map(|(i, w)| {
-                let r = run_em(ws, params_from_weights(ws, &w), &screen);
-                (i, r.ll, r.params)
-            })
+            .map(|w| params_from_weights(ws, &w))
             .collect();
-        short.sort_by(|a, b| rank(b.1).total_cmp(&rank(a.1)).then(a.0.cmp(&b.0)));
+        let short = screen(ws, starts_from, starts);
         let runs: Vec<Run> = short
             .into_iter()
             .take(starts)

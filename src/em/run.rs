@@ -2,6 +2,7 @@
 //! Newton polish once the climb slows, and why the run stopped
 //! ([`Termination`]).
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::degeneracy::{Degeneracy, judge};
@@ -80,8 +81,47 @@ impl Control {
 
 /// Screening runs per full start.
 pub(crate) const SCREEN_FACTOR: usize = 10;
-/// EM iterations of a screening run.
+/// EM iterations of a screening run that survives every round.
 pub(crate) const SCREEN_ITER: usize = 30;
+/// EM iterations per round of screening: after each round but the last,
+/// the trailing half of the runs is dropped (successive halving).
+pub(crate) const SCREEN_ROUND: usize = 10;
+
+/// Screens `starts` by successive halving: every start gets
+/// [`SCREEN_ROUND`] EM iterations, then the better half (never fewer than
+/// `keep`) continues, until the survivors have had [`SCREEN_ITER`]. EM
+/// depends only on the parameters, so a survivor's run is exactly a
+/// [`SCREEN_ITER`]-iteration run. Returns `(index, LL, parameters)` of the
+/// survivors, best first (ties by index).
+pub(crate) fn screen(
+    ws: &Workspace<'_>,
+    starts: Vec<Params>,
+    keep: usize,
+) -> Vec<(usize, f64, Params)> {
+    let round = Control::screening(SCREEN_ROUND);
+    let mut alive: Vec<(usize, f64, Params)> = starts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (i, f64::NEG_INFINITY, p))
+        .collect();
+    let mut done = 0;
+    while done < SCREEN_ITER {
+        alive = alive
+            .into_par_iter()
+            .map(|(i, _, p)| {
+                let r = run_em(ws, p, &round);
+                (i, r.ll, r.params)
+            })
+            .collect();
+        done += SCREEN_ROUND;
+        alive.sort_by(|a, b| rank(b.1).total_cmp(&rank(a.1)).then(a.0.cmp(&b.0)));
+        if done < SCREEN_ITER {
+            let survivors = alive.len().div_ceil(2).max(keep);
+            alive.truncate(survivors);
+        }
+    }
+    alive
+}
 /// Two runs reached the same optimum if their log-likelihoods differ by less.
 pub const SAME_OPTIMUM: f64 = 1e-6;
 

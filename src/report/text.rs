@@ -6,6 +6,7 @@ use std::fmt::Write;
 use statrs::function::erf::erfc;
 
 use super::FitSummary;
+use crate::model::Family;
 use crate::model::covariance::term_name;
 
 /// The two-sided p-value of a standard normal z.
@@ -83,18 +84,29 @@ impl FitSummary {
             }
         );
         let starts = if self.screened == 0 {
-            "a single start (one group)".to_string()
+            "a single start".to_string()
         } else {
             format!(
                 "{} starts, the best of {} screened, {} reached the best",
                 self.starts, self.screened, self.starts_at_best
             )
         };
+        let refinement = if self.refinement_runs > 0 {
+            format!(
+                "refinement (split-merge and random moves): {} runs, {} at the best",
+                self.refinement_runs, self.refinement_at_best
+            )
+        } else if self.model == Family::Poisson
+            && self.starts_at_best * 2 >= self.starts
+            && self.starts >= 2
+        {
+            "no refinement (Poisson, and at least half the starts agreed)".to_string()
+        } else {
+            "no refinement".to_string()
+        };
         let _ = writeln!(
             s,
-            "{starts}; refinement (split-merge and random moves): {} runs, {} at the best; {} distinct optima; {} degenerate; seed {}",
-            self.refinement_runs,
-            self.refinement_at_best,
+            "{starts}; {refinement}; {} distinct optima; {} degenerate; seed {}",
             self.local_optima.len(),
             self.degenerate_starts,
             self.seed

@@ -81,10 +81,13 @@ fn one_observed_year_per_person_cannot_carry_a_quadratic_per_group() {
             if t == i % 6 { (i % 3) as f64 } else { f64::NAN }
         },
     );
-    degenerate(
-        Gbtm::poisson(2).order(2).fit(&panel(&onej, None)),
-        "runaway rate",
-    );
+    // The better solutions all run away; the one usable maximum is two
+    // coinciding groups, flagged as such. Which of the two a seed's starts
+    // find depends on the screening, so either documented outcome passes.
+    match Gbtm::poisson(2).order(2).fit(&panel(&onej, None)) {
+        Ok(fit) => assert!(coinciding(&fit), "{:?}", fit.info().boundary),
+        result => degenerate(result, "runaway rate"),
+    }
 }
 
 #[test]
