@@ -62,7 +62,7 @@ fn parse_wide(
     path: &str,
     check: fn(f64, &CellAt<'_>) -> Result<f64>,
 ) -> Result<Wide> {
-    let (_, header) = &records[0];
+    let header = &records.header;
     let mut id_col = None;
     let mut age_cols: Vec<(i64, usize)> = Vec::new();
     for (j, name) in header.iter().enumerate() {
@@ -87,33 +87,33 @@ fn parse_wide(
         return Err(bad_header(path, "", "no age columns in the header"));
     }
     age_cols.sort_unstable();
-    let rows = &records[1..];
-    let mut values = Array2::<f64>::from_elem((rows.len(), age_cols.len()), f64::NAN);
-    let mut ids = id_col.map(|_| Vec::with_capacity(rows.len()));
+    let n = records.n_rows();
+    let mut values = Array2::<f64>::from_elem((n, age_cols.len()), f64::NAN);
+    let mut ids = id_col.map(|_| Vec::with_capacity(n));
     let mut seen = HashMap::new();
-    let mut lines = Vec::with_capacity(rows.len());
-    for (i, (line, cells)) in rows.iter().enumerate() {
-        check_ragged(path, *line, header.len(), cells.len())?;
-        lines.push(*line);
+    let mut lines = Vec::with_capacity(n);
+    for (i, (line, cells)) in records.rows().enumerate() {
+        check_ragged(path, line, header.len(), cells.len())?;
+        lines.push(line);
         if let (Some(j), Some(ids)) = (id_col, ids.as_mut()) {
-            let id = cells[j].clone();
+            let id = cells[j].to_string();
             if seen.insert(id.clone(), i).is_some() {
                 return Err(Error::DuplicateId {
                     path: path.to_string(),
-                    row: *line,
+                    row: line,
                     id,
                 });
             }
             ids.push(id);
         }
         for (k, &(_, j)) in age_cols.iter().enumerate() {
-            let cell = cells[j].as_str();
+            let cell = &cells[j];
             if is_missing(cell) {
                 continue;
             }
             let at = CellAt {
                 path,
-                row: *line,
+                row: line,
                 column: &header[j],
             };
             values[[i, k]] = check(parse_number(cell, &at)?, &at)?;
@@ -149,7 +149,7 @@ impl Panel {
         let name = path.display().to_string();
         let text = read_text(path)?;
         let records = read_records(&text, &name)?;
-        let mut panel = if is_long_header(&records[0].1) {
+        let mut panel = if is_long_header(&records.header) {
             if let Some(e) = &opts.exposure {
                 return Err(Error::ExposureMismatch {
                     path: e.display().to_string(),
@@ -280,7 +280,7 @@ fn align_exposure(counts: &Wide, expo: &Wide, ename: &str) -> Result<Array2<f64>
 }
 
 fn long_panel(records: &Records, path: &str) -> Result<Panel> {
-    let (_, header) = &records[0];
+    let header = &records.header;
     const KNOWN: [&str; 4] = ["id", "age", "count", "exposure"];
     for (j, h) in header.iter().enumerate() {
         let known = KNOWN.iter().any(|k| h.eq_ignore_ascii_case(k));
@@ -310,20 +310,20 @@ fn long_panel(records: &Records, path: &str) -> Result<Panel> {
     let mut ids: Vec<String> = Vec::new();
     let mut seen: HashMap<(usize, i64), u64> = HashMap::new();
     let mut cells = Vec::new();
-    for (line, row) in &records[1..] {
-        check_ragged(path, *line, header.len(), row.len())?;
+    for (line, row) in records.rows() {
+        check_ragged(path, line, header.len(), row.len())?;
         let at = |j: usize| CellAt {
             path,
-            row: *line,
+            row: line,
             column: &header[j],
         };
         let age_f = parse_number(&row[ca], &at(ca))?;
         if age_f.fract() != 0.0 || !age_f.is_finite() {
             return Err(Error::NonIntegerAge {
                 path: path.to_string(),
-                row: *line,
+                row: line,
                 column: header[ca].clone(),
-                value: row[ca].clone(),
+                value: row[ca].to_string(),
             });
         }
         if !(super::MIN_AGE as f64..=super::MAX_AGE as f64).contains(&age_f) {
@@ -334,15 +334,15 @@ fn long_panel(records: &Records, path: &str) -> Result<Panel> {
         }
         let age = age_f as i64;
         let next = ids.len();
-        let person = *persons.entry(row[ci].clone()).or_insert(next);
+        let person = *persons.entry(row[ci].to_string()).or_insert(next);
         if person == next {
-            ids.push(row[ci].clone());
+            ids.push(row[ci].to_string());
         }
-        if seen.insert((person, age), *line).is_some() {
+        if seen.insert((person, age), line).is_some() {
             return Err(Error::DuplicateObservation {
                 path: path.to_string(),
-                row: *line,
-                id: row[ci].clone(),
+                row: line,
+                id: row[ci].to_string(),
                 age,
             });
         }
@@ -357,7 +357,7 @@ fn long_panel(records: &Records, path: &str) -> Result<Panel> {
             Some(j) => {
                 return Err(Error::MissingExposure {
                     path: path.to_string(),
-                    row: *line,
+                    row: line,
                     column: header[j].clone(),
                 });
             }

@@ -9,7 +9,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::CellAt;
 use super::Panel;
-use super::records::{is_missing, parse_number, read_records, read_text};
+use super::records::{Row, is_missing, parse_number, read_records, read_text};
 use crate::error::{Error, Result};
 
 /// The risk factors of a panel's persons: names, and one row per person of
@@ -53,7 +53,7 @@ impl Panel {
         let name = path.display().to_string();
         let text = read_text(path)?;
         let records = read_records(&text, &name)?;
-        let header = &records[0].1;
+        let header = &records.header;
         let bad = |column: &str, message: &str| Error::BadHeader {
             path: name.clone(),
             column: column.to_string(),
@@ -82,13 +82,13 @@ impl Panel {
             }
         }
         let cols = vars.iter().map(|v| find(v)).collect::<Result<Vec<_>>>()?;
-        let mut rows: HashMap<&str, (u64, &Vec<String>)> = HashMap::new();
-        for (line, row) in &records[1..] {
-            let id = row.get(id_col).map_or("", String::as_str);
-            if rows.insert(id, (*line, row)).is_some() {
+        let mut rows: HashMap<&str, (u64, Row<'_>)> = HashMap::new();
+        for (line, row) in records.rows() {
+            let id = row.get(id_col).unwrap_or("");
+            if rows.insert(id, (line, row)).is_some() {
                 return Err(Error::DuplicateId {
                     path: name.clone(),
-                    row: *line,
+                    row: line,
                     id: id.to_string(),
                 });
             }
@@ -104,7 +104,7 @@ impl Panel {
                 return Err(missing(&vars[0]));
             };
             for (j, (&c, v)) in cols.iter().zip(vars).enumerate() {
-                let cell = row.get(c).map_or("", String::as_str);
+                let cell = row.get(c).unwrap_or("");
                 if is_missing(cell) {
                     return Err(missing(v));
                 }

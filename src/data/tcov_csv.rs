@@ -83,7 +83,7 @@ impl Panel {
         let name = path.display().to_string();
         let text = read_text(path)?;
         let records = read_records(&text, &name)?;
-        let header = &records[0].1;
+        let header = &records.header;
         let values = if find_column(header, "name", &name)?.is_some() {
             self.tcov_long(&records, &name, vars)?
         } else if vars.len() == 1 {
@@ -125,7 +125,7 @@ impl Panel {
         path: &str,
         vars: &[String],
     ) -> Result<Vec<Array2<f64>>> {
-        let header = &records[0].1;
+        let header = &records.header;
         let need = |col: &str| {
             find_column(header, col, path)?.ok_or_else(|| {
                 bad_header(
@@ -140,38 +140,38 @@ impl Panel {
         let mut out = vec![frame; vars.len()];
         let mut names: Vec<&str> = Vec::new();
         let mut seen: HashMap<(usize, usize, usize), u64> = HashMap::new();
-        for (line, row) in &records[1..] {
-            check_ragged(path, *line, header.len(), row.len())?;
+        for (line, row) in records.rows() {
+            check_ragged(path, line, header.len(), row.len())?;
             let at = |j: usize| CellAt {
                 path,
-                row: *line,
+                row: line,
                 column: &header[j],
             };
-            if !names.contains(&row[cn].as_str()) {
-                names.push(&row[cn]);
+            if !names.contains(&row.get(cn).unwrap_or("")) {
+                names.push(row.get(cn).unwrap_or(""));
             }
             let var = vars.iter().position(|v| v.eq_ignore_ascii_case(&row[cn]));
-            let (Some(k), Some(&i)) = (var, rows.get(row[ci].as_str())) else {
+            let (Some(k), Some(&i)) = (var, rows.get(&row[ci])) else {
                 continue;
             };
             let age = parse_number(&row[ca], &at(ca))?;
             if age.fract() != 0.0 || !age.is_finite() {
                 return Err(Error::NonIntegerAge {
                     path: path.to_string(),
-                    row: *line,
+                    row: line,
                     column: header[ca].clone(),
-                    value: row[ca].clone(),
+                    value: row[ca].to_string(),
                 });
             }
             let age = age as i64;
             let Some(t) = self.ages.iter().position(|&a| a == age) else {
                 continue;
             };
-            if seen.insert((k, i, t), *line).is_some() {
+            if seen.insert((k, i, t), line).is_some() {
                 return Err(Error::DuplicateTimeCovariate {
                     path: path.to_string(),
-                    row: *line,
-                    id: row[ci].clone(),
+                    row: line,
+                    id: row[ci].to_string(),
                     age,
                     name: vars[k].clone(),
                 });
@@ -199,7 +199,7 @@ impl Panel {
 
     /// Values of the one covariate of a wide file (`id` and age columns).
     fn tcov_wide(&self, records: &Records, path: &str) -> Result<Array2<f64>> {
-        let header = &records[0].1;
+        let header = &records.header;
         let id_col = find_column(header, "id", path)?.ok_or_else(|| {
             bad_header(
                 path,
@@ -240,13 +240,13 @@ impl Panel {
         }
         let (rows, mut out) = self.tcov_frame();
         let mut seen: HashMap<&str, u64> = HashMap::new();
-        for (line, cells) in &records[1..] {
-            check_ragged(path, *line, header.len(), cells.len())?;
-            let id = cells[id_col].as_str();
-            if seen.insert(id, *line).is_some() {
+        for (line, cells) in records.rows() {
+            check_ragged(path, line, header.len(), cells.len())?;
+            let id = cells.get(id_col).unwrap_or("");
+            if seen.insert(id, line).is_some() {
                 return Err(Error::DuplicateId {
                     path: path.to_string(),
-                    row: *line,
+                    row: line,
                     id: id.to_string(),
                 });
             }
@@ -259,7 +259,7 @@ impl Panel {
                 }
                 let at = CellAt {
                     path,
-                    row: *line,
+                    row: line,
                     column: &header[j],
                 };
                 out[[i, t]] = parse_number(&cells[j], &at)?;

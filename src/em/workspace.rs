@@ -8,6 +8,9 @@ use crate::data::Panel;
 use crate::design::AgeScale;
 use crate::model::ModelSpec;
 
+/// Counts below this take ln y! from a table.
+const LN_FACTORIAL_TABLE: usize = 256;
+
 /// The panel with everything that does not change between iterations.
 pub(crate) struct Workspace<'a> {
     pub panel: &'a Panel,
@@ -119,13 +122,21 @@ impl<'a> Workspace<'a> {
             .flatten()
             .map(|&o| scale.basis(ages, o))
             .collect();
+        // ln y! from a table for the common small counts.
+        let table: Vec<f64> = (0..LN_FACTORIAL_TABLE)
+            .map(|y| statrs::function::gamma::ln_gamma(y as f64 + 1.0))
+            .collect();
+        let ln_factorial = |y: f64| match table.get(y as usize) {
+            Some(v) if y < LN_FACTORIAL_TABLE as f64 => *v,
+            _ => statrs::function::gamma::ln_gamma(y + 1.0),
+        };
         let constant = (0..panel.n_persons())
             .map(|i| {
                 let mut c = 0.0;
                 for t in 0..ages.len() {
                     if panel.observed[[i, t]] {
                         let y = panel.counts[[i, t]];
-                        c -= statrs::function::gamma::ln_gamma(y + 1.0);
+                        c -= ln_factorial(y);
                         if let Some(e) = &panel.exposure
                             && y > 0.0
                         {
