@@ -88,3 +88,38 @@ fn huge_rates_fall_back_to_the_cell_path() {
     assert!(tb.p0_cum.is_none());
     assert!(estep(&ws, &at).ll.is_finite());
 }
+
+#[test]
+fn louis_hessian_equals_finite_differences_of_the_score() {
+    use super::louis;
+    use super::polish::finite_difference_hessian;
+    let beta: &[&[f64]] = &[&[-0.5, 0.3, -0.4], &[0.4, -0.2], &[-1.5]];
+    let pi = [0.5, 0.3, 0.2];
+    let cases = [
+        (
+            spec(Family::Poisson, &[2, 1, 0], None),
+            params(beta, None, &pi),
+        ),
+        (
+            spec(Family::Zip, &[2, 1, 0], Some(&[1, 0, 0])),
+            params(beta, Some(&[&[-1.0, 0.4], &[-0.5], &[-2.0]]), &pi),
+        ),
+    ];
+    for with_exposure in [false, true] {
+        let p = panel(80, 8, with_exposure);
+        for (s, at) in &cases {
+            let ws = workspace(&p, s);
+            assert!(louis::applies(&ws, at));
+            let a = louis::hessian(&ws, at);
+            let b = finite_difference_hessian(&ws, at);
+            let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            for (j, (x, y)) in a.iter().zip(&b).enumerate() {
+                assert!(
+                    (x - y).abs() <= 1e-6 * scale,
+                    "{:?} exposure {with_exposure}, entry {j}: Louis {x}, differences {y}",
+                    s.family()
+                );
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@
 //! - [`tcov`]: time-varying covariates in the log rate (person-year rows);
 //! - [`concomitant`]: the shares on risk factors (a multinomial logit);
 //! - [`linalg`]: Cholesky factorisation and solves, definiteness, BFGS;
+//! - [`louis`]: the Hessian of the marginal likelihood in one pass;
 //! - [`polish`]: quasi-Newton on the full likelihood, and its Hessian;
 //! - [`run`]: one run from one start, with its [`Termination`];
 //! - [`degeneracy`]: when a solution is not a usable model, and boundaries;
@@ -23,6 +24,7 @@ pub(crate) mod concomitant;
 pub(crate) mod degeneracy;
 pub(crate) mod estep;
 pub(crate) mod linalg;
+pub(crate) mod louis;
 pub(crate) mod mstep;
 pub(crate) mod multistart;
 pub(crate) mod polish;

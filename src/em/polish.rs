@@ -64,9 +64,20 @@ pub(crate) fn unflatten(v: &[f64], like: &Params) -> Params {
     }
 }
 
-/// Hessian of the log-likelihood at `params` (row-major P × P), by central
-/// differences of the score, symmetrised.
+/// Hessian of the log-likelihood at `params` (row-major P × P): in one
+/// pass by Louis' identity ([`super::louis`]) where it applies, else by
+/// central differences of the score.
 pub(crate) fn hessian(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
+    if super::louis::applies(ws, params) {
+        super::louis::hessian(ws, params)
+    } else {
+        finite_difference_hessian(ws, params)
+    }
+}
+
+/// Hessian of the log-likelihood at `params` (row-major P × P), by central
+/// differences of the exact score (2P E-steps), symmetrised.
+pub(crate) fn finite_difference_hessian(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
     let theta = flatten(params);
     let p = theta.len();
     let mut h = vec![0.0; p * p];
