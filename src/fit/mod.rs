@@ -8,11 +8,13 @@
 //! numbered by ascending expected cases per person (see
 //! [`TrajectoryModel`]).
 
+mod bench;
 mod inference;
 mod result;
 
+pub use bench::{time_esteps, time_floor, time_msteps};
 pub use inference::MAX_CONDITION;
-pub use result::{Fit, FitInfo, time_esteps};
+pub use result::{Fit, FitInfo};
 
 use crate::data::Panel;
 use crate::design::AgeScale;

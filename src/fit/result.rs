@@ -6,9 +6,6 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::data::Panel;
-use crate::em::estep::estep;
-use crate::em::workspace::Workspace;
 use crate::em::{Boundary, LocalOptimum, Termination};
 use crate::model::{CovarianceProblem, TrajectoryModel};
 
@@ -114,17 +111,4 @@ impl Fit {
     pub fn posteriors(&self) -> &Array2<f64> {
         &self.posteriors
     }
-}
-
-/// Runs `iters` full E-steps of `model` on `panel` (posteriors and the
-/// M-step sums) and returns the time they took, excluding the one-off
-/// preparation of the panel. Exposed for benchmarks.
-#[doc(hidden)]
-pub fn time_esteps(model: &TrajectoryModel, panel: &Panel, iters: u64) -> std::time::Duration {
-    let ws = Workspace::new(panel, model.spec(), model.age_scale());
-    let start = std::time::Instant::now();
-    for _ in 0..iters {
-        std::hint::black_box(estep(&ws, model.params()).ll);
-    }
-    start.elapsed()
 }
