@@ -28,7 +28,9 @@ fn main() -> Result<(), gbtm::Error> {
         ("zip", 4, &cohort, "10k"),
     ];
     let mut all_ok = vec![true; seeds.len()];
-    println!("data    model    K  best LL          hits/10  starts_at_best per seed          seconds");
+    println!(
+        "data    model    K  best LL          hits/10  starts_at_best per seed          seconds"
+    );
     for (family, k, panel, name) in &models {
         let t0 = std::time::Instant::now();
         let mut lls = Vec::new();

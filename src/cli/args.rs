@@ -69,9 +69,10 @@ pub struct DataArgs {
     /// The columns of --risk to use, e.g. male,age_first.
     #[arg(long, value_delimiter = ',', requires = "risk")]
     pub risk_vars: Option<Vec<String>>,
-    /// Time-varying covariates in the log rate (traj's tcov), repeatable:
-    /// FILE, a long CSV (id,age,name,value) whose covariates --tcov-vars
-    /// names; or NAME=FILE, one covariate in the wide layout of --data.
+    /// Time-varying covariates in the log rate (traj's tcov): FILE, a long
+    /// CSV (id,age,name,value) whose covariates --tcov-vars names (at most
+    /// one such file); or NAME=FILE, one covariate in the wide layout of
+    /// --data (repeatable).
     #[arg(long, value_parser = tcov_source)]
     pub tcov: Vec<TcovSource>,
     /// The covariates of the long --tcov files to use, e.g. employed,partner.
@@ -114,7 +115,17 @@ impl DataArgs {
     /// Reads the panel, with its risk factors and time-varying covariates
     /// if asked for.
     pub fn read(&self) -> Result<Panel, CliError> {
-        let long = self.tcov.iter().any(|t| matches!(t, TcovSource::Long(_)));
+        let longs = self
+            .tcov
+            .iter()
+            .filter(|t| matches!(t, TcovSource::Long(_)))
+            .count();
+        if longs > 1 {
+            return Err(CliError::Usage(
+                "give at most one long --tcov FILE (it may hold several covariates); add others as --tcov NAME=FILE".to_string(),
+            ));
+        }
+        let long = longs == 1;
         if long != self.tcov_vars.is_some() {
             return Err(CliError::Usage(if long {
                 "a long --tcov FILE needs --tcov-vars naming its covariates to use".to_string()

@@ -195,7 +195,14 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
                 expected_persons: expected,
             });
         }
-        let eta = ws.x[g].dot(&ndarray::aview1(&p.beta[g]));
+        // With time-varying covariates, the largest log rate at each age
+        // over the observed cells (the rate at covariates 0 may lie far
+        // outside what the data see, e.g. for a calendar year).
+        let mut eta = ws.x[g].dot(&ndarray::aview1(&p.beta[g]));
+        if let (Some(tc), Some(th)) = (&ws.tc, &p.tcov) {
+            let range = super::tcov::shift_range(ws, tc, &th[g]);
+            eta.iter_mut().zip(&range).for_each(|(e, r)| *e += r.1);
+        }
         let max = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if max.is_nan() || max > exploded {
             return Some(Degeneracy::RateExploded { group });

@@ -79,32 +79,39 @@ pub(crate) fn hessian(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
     let lay = Layout::new(params);
     let (k, t, p) = (tb.k, tb.t, lay.p);
     let n = ws.panel.n_persons();
-    let chunks: Vec<Acc> = (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| {
-            let mut acc = Acc {
-                outer: vec![0.0; p * p],
-                hee: vec![0.0; k * t],
-                hzz: vec![0.0; k * t],
-                hez: vec![0.0; k * t],
-            };
-            let mut post = vec![0.0; k];
-            let mut g = vec![0.0; k * p];
-            let mut mean = vec![0.0; p];
-            for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
-                person_posterior(ws, &tb, i, &mut post);
-                person(ws, &tb, params, &lay, i, &post, &mut g, &mut mean, &mut acc);
-            }
-            acc
-        })
-        .collect();
     let mut h = vec![0.0; p * p];
     let mut pooled = (vec![0.0; k * t], vec![0.0; k * t], vec![0.0; k * t]);
-    for a in &chunks {
-        h.iter_mut().zip(&a.outer).for_each(|(x, y)| *x += y);
-        pooled.0.iter_mut().zip(&a.hee).for_each(|(x, y)| *x += y);
-        pooled.1.iter_mut().zip(&a.hzz).for_each(|(x, y)| *x += y);
-        pooled.2.iter_mut().zip(&a.hez).for_each(|(x, y)| *x += y);
+    // Chunks in parallel, a fixed batch at a time, added in order: the
+    // result does not depend on the threads, and at most BATCH P × P
+    // matrices are held at once.
+    const BATCH: usize = 64;
+    let n_chunks = n.div_ceil(CHUNK);
+    for batch in (0..n_chunks).step_by(BATCH) {
+        let chunks: Vec<Acc> = (batch..(batch + BATCH).min(n_chunks))
+            .into_par_iter()
+            .map(|c| {
+                let mut acc = Acc {
+                    outer: vec![0.0; p * p],
+                    hee: vec![0.0; k * t],
+                    hzz: vec![0.0; k * t],
+                    hez: vec![0.0; k * t],
+                };
+                let mut post = vec![0.0; k];
+                let mut g = vec![0.0; k * p];
+                let mut mean = vec![0.0; p];
+                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                    person_posterior(ws, &tb, i, &mut post);
+                    person(ws, &tb, params, &lay, i, &post, &mut g, &mut mean, &mut acc);
+                }
+                acc
+            })
+            .collect();
+        for a in &chunks {
+            h.iter_mut().zip(&a.outer).for_each(|(x, y)| *x += y);
+            pooled.0.iter_mut().zip(&a.hee).for_each(|(x, y)| *x += y);
+            pooled.1.iter_mut().zip(&a.hzz).for_each(|(x, y)| *x += y);
+            pooled.2.iter_mut().zip(&a.hez).for_each(|(x, y)| *x += y);
+        }
     }
     // Σ_i Σ_k p_ik ∂²L_ik: the rate and zero-inflation blocks by age...
     for g in 0..k {

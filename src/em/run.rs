@@ -87,12 +87,13 @@ pub(crate) const SCREEN_ITER: usize = 30;
 /// the trailing half of the runs is dropped (successive halving).
 pub(crate) const SCREEN_ROUND: usize = 10;
 
-/// Screens `starts` by successive halving: every start gets
-/// [`SCREEN_ROUND`] EM iterations, then the better half (never fewer than
-/// `keep`) continues, until the survivors have had [`SCREEN_ITER`]. EM
-/// depends only on the parameters, so a survivor's run is exactly a
-/// [`SCREEN_ITER`]-iteration run. Returns `(index, LL, parameters)` of the
-/// survivors, best first (ties by index).
+/// Screens `starts` by successive halving: every start gets a round of
+/// [`SCREEN_ROUND`] E-steps, then the better half (never fewer than
+/// `keep`) continues, until the survivors have had [`SCREEN_ITER`]. A
+/// round ends on an E-step, so a survivor has had 27 M-steps (a single
+/// 30-iteration run has 29) and the ranking uses the LL at its current
+/// parameters. Returns `(index, LL, parameters)` of the survivors, best
+/// first (ties by index).
 pub(crate) fn screen(
     ws: &Workspace<'_>,
     starts: Vec<Params>,

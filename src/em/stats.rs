@@ -79,8 +79,10 @@ impl Stats {
         for ix in 0..k * t {
             let g = ix % k;
             observed[g] += self.obs_diff[ix];
-            // Zeros = observed − positives; rounding may leave −1e-16.
-            let w0 = (observed[g] - self.wp[ix]).max(0.0);
+            // Zeros = observed − positives; rounding may leave −1e-16 (a
+            // NaN stays NaN).
+            let d = observed[g] - self.wp[ix];
+            let w0 = if d < 0.0 { 0.0 } else { d };
             let (wp, z) = (self.wp[ix], tb.z0[ix]);
             self.zs[ix] += z * w0;
             self.e[ix] += (1.0 - z) * w0 + wp;

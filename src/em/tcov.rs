@@ -327,3 +327,32 @@ pub(crate) fn score_rates(
     }
     (gb, gt)
 }
+
+/// Per age, the smallest and largest shift z_itᵀθ of group `g`'s log rate
+/// over the observed cells (0 and 0 at an age nobody was observed at), so
+/// that the degeneracy rules judge the rates the data see, not the rates
+/// at covariates 0.
+pub(crate) fn shift_range(
+    ws: &Workspace<'_>,
+    tc: &CellCovariates,
+    theta: &[f64],
+) -> Vec<(f64, f64)> {
+    let c = &ws.cells;
+    let mut range = vec![(f64::INFINITY, f64::NEG_INFINITY); ws.n_ages()];
+    let mut widen = |t: u32, z: &[f64]| {
+        let s = dot(z, theta);
+        let r = &mut range[t as usize];
+        r.0 = r.0.min(s);
+        r.1 = r.1.max(s);
+    };
+    for (j, &t) in c.zero_t.iter().enumerate() {
+        widen(t, &tc.zero[j * tc.c..(j + 1) * tc.c]);
+    }
+    for (j, &t) in c.pos_t.iter().enumerate() {
+        widen(t, &tc.pos[j * tc.c..(j + 1) * tc.c]);
+    }
+    range
+        .into_iter()
+        .map(|(lo, hi)| if lo > hi { (0.0, 0.0) } else { (lo, hi) })
+        .collect()
+}

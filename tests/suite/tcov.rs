@@ -287,8 +287,67 @@ fn cli_fits_with_time_varying_covariates_and_refuses_what_it_cannot_do() {
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("time-varying"), "{err}");
+    // Two long files are a usage error (each would be asked for every
+    // --tcov-vars name).
+    let (code, err) = fails(
+        &[
+            &base[..],
+            &["--tcov", &long, "--tcov", &long, "--tcov-vars", "employed"],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at most one long"), "{err}");
     // A long file without --tcov-vars is a usage error.
     let (code, err) = fails(&[&base[..], &["--tcov", &long]].concat());
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--tcov-vars"), "{err}");
+}
+
+#[test]
+fn an_uncentred_covariate_fits_like_its_centred_copy() {
+    // A calendar year (1978–2013) in the log rate: at covariates 0 the
+    // rate is exp(−30) or so, which must not be judged a vanished group.
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let ages: Vec<i64> = (12..=25).collect();
+    let n = 600;
+    let mut y = Array2::zeros((n, ages.len()));
+    let mut year = Array2::zeros((n, ages.len()));
+    for i in 0..n {
+        let high = rng.random::<f64>() < 0.4;
+        let born = 1966.0 + (i % 23) as f64;
+        for (t, &age) in ages.iter().enumerate() {
+            let cal = born + age as f64;
+            let s = (age as f64 - 18.5) / 6.5;
+            let base = if high { 0.3 - 0.6 * s * s } else { -1.8 };
+            let lambda = (base + 0.015 * (cal - 2000.0)).exp();
+            let u: f64 = rng.random();
+            let (mut k, mut p) = (0.0, (-lambda).exp());
+            let mut cdf = p;
+            while cdf < u && k < 200.0 {
+                k += 1.0;
+                p *= lambda / k;
+                cdf += p;
+            }
+            y[[i, t]] = k;
+            year[[i, t]] = cal;
+        }
+    }
+    let panel = Panel::from_arrays(y.view(), &ages, None).unwrap();
+    let raw = panel.with_tcov("year", year.view()).unwrap();
+    let centred = panel
+        .with_tcov("year", year.mapv(|v| v - 2000.0).view())
+        .unwrap();
+    let fit = |p: &Panel| Gbtm::poisson(2).order(2).starts(3).fit(p).unwrap();
+    let (a, b) = (fit(&raw), fit(&centred));
+    assert!(
+        (a.log_likelihood() - b.log_likelihood()).abs() < 1e-6,
+        "raw {} centred {}",
+        a.log_likelihood(),
+        b.log_likelihood()
+    );
+    let th = |f: &gbtm::Fit| f.model().params().tcov.clone().unwrap();
+    for (x, z) in th(&a).iter().zip(th(&b)) {
+        assert!((x[0] - z[0]).abs() < 1e-4, "{:?} {:?}", th(&a), th(&b));
+    }
 }
