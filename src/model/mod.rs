@@ -3,7 +3,8 @@
 //! model itself ([`TrajectoryModel`]), which is what is saved, loaded,
 //! classified against, forecast from and plotted.
 //!
-//! Rooms: [`spec`] (family, structure, parameters), `trajectory` (the
+//! Rooms: [`spec`] (family and structure), `params` (parameter values),
+//! `trajectory` (the
 //! model), [`covariance`] (the covariance of the estimates and parameter
 //! names), `inference` (standard errors, intervals and bands by the delta
 //! method), `risk` (risk-factor coefficients and odds ratios), `file`
@@ -12,6 +13,7 @@
 pub mod covariance;
 mod file;
 mod inference;
+mod params;
 mod risk;
 pub mod spec;
 mod trajectory;
