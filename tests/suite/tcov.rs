@@ -351,3 +351,28 @@ fn an_uncentred_covariate_fits_like_its_centred_copy() {
         assert!((x[0] - z[0]).abs() < 1e-4, "{:?} {:?}", th(&a), th(&b));
     }
 }
+
+#[test]
+fn one_and_four_threads_give_identical_json_with_covariates() {
+    // Three E-step chunks of persons, so the order of the row weights and
+    // of the reductions matters.
+    let (y, emp) = employment_cohort(600, 21);
+    let ages: Vec<i64> = (12..=25).collect();
+    let panel = Panel::from_arrays(y.view(), &ages, None)
+        .unwrap()
+        .with_tcov("employed", emp.view())
+        .unwrap();
+    let json = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                let fit = Gbtm::zip(2).order(2).starts(2).seed(3).fit(&panel).unwrap();
+                serde_json::to_string(&fit.summary()).unwrap()
+            })
+    };
+    let one = json(1);
+    assert!(one.contains("tcov_coefficients"));
+    assert_eq!(one, json(4));
+}
