@@ -14,9 +14,11 @@
 //!
 //! with z = ω/P(0) the posterior of a structural zero and r = 1 − z (for
 //! Poisson ω = 0, z = 0). The Σ_k p_ik ∂²L_ik part pools by age; only the
-//! outer products run over persons. Models with risk factors or
-//! time-varying covariates use the finite-difference Hessian instead
-//! ([`super::polish::hessian`]).
+//! outer products run over persons. With time-varying covariates z_it the
+//! log rate is η + z_itᵀθ_k: the θ rows of g_ik are ∂ℓ/∂η·z_it, and the
+//! blocks involving θ pool Σ p·∂²ℓ·z_it by age (β–θ, γ–θ) or over cells
+//! (θ–θ). Models with risk factors use the finite-difference Hessian
+//! instead ([`super::polish::hessian`]).
 
 use rayon::prelude::*;
 
@@ -25,15 +27,18 @@ use super::tables::Tables;
 use super::workspace::Workspace;
 use crate::model::Params;
 
-/// Whether [`hessian`] covers the model (no risk factors, no time-varying
-/// covariates).
+/// Whether [`hessian`] covers the model (no risk factors).
 pub(crate) fn applies(ws: &Workspace<'_>, params: &Params) -> bool {
-    ws.w.is_none() && ws.tc.is_none() && params.risk.is_none() && params.tcov.is_none()
+    ws.w.is_none() && params.risk.is_none() && ws.tc.is_some() == params.tcov.is_some()
 }
 
 /// Offsets of the blocks in the flattened parameter vector.
 struct Layout {
     beta: Vec<usize>,
+    /// Offsets of each group's time-varying covariate coefficients.
+    theta: Vec<usize>,
+    /// Number of time-varying covariates (0 without).
+    c: usize,
     gamma: Vec<usize>,
     logits: usize,
     p: usize,
@@ -47,6 +52,13 @@ impl Layout {
             beta.push(at);
             at += b.len();
         }
+        let mut theta = Vec::new();
+        let mut c = 0;
+        for th in params.tcov.iter().flatten() {
+            theta.push(at);
+            c = th.len();
+            at += th.len();
+        }
         let mut gamma = Vec::new();
         for g in params.gamma.iter().flatten() {
             gamma.push(at);
@@ -56,6 +68,8 @@ impl Layout {
         let p = at + params.groups() - 1;
         Layout {
             beta,
+            theta,
+            c,
             gamma,
             logits,
             p,
@@ -70,6 +84,11 @@ struct Acc {
     hee: Vec<f64>,
     hzz: Vec<f64>,
     hez: Vec<f64>,
+    /// With covariates, per age and group: Σ p·∂²ℓ/∂η²·z and
+    /// Σ p·∂²ℓ/∂η∂ζ·z (index (t·K + k)·C + c); per group Σ p·∂²ℓ/∂η²·z zᵀ.
+    hee_z: Vec<f64>,
+    hez_z: Vec<f64>,
+    hth: Vec<f64>,
 }
 
 /// The Hessian of the log-likelihood at `params` (row-major P × P, in the
@@ -81,6 +100,12 @@ pub(crate) fn hessian(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
     let n = ws.panel.n_persons();
     let mut h = vec![0.0; p * p];
     let mut pooled = (vec![0.0; k * t], vec![0.0; k * t], vec![0.0; k * t]);
+    let cc = lay.c;
+    let mut by_cov = (
+        vec![0.0; k * t * cc],
+        vec![0.0; k * t * cc],
+        vec![0.0; k * cc * cc],
+    );
     // Chunks in parallel, a fixed batch at a time, added in order: the
     // result does not depend on the threads, and at most BATCH P × P
     // matrices are held at once.
@@ -95,6 +120,9 @@ pub(crate) fn hessian(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
                     hee: vec![0.0; k * t],
                     hzz: vec![0.0; k * t],
                     hez: vec![0.0; k * t],
+                    hee_z: vec![0.0; k * t * lay.c],
+                    hez_z: vec![0.0; k * t * lay.c],
+                    hth: vec![0.0; k * lay.c * lay.c],
                 };
                 let mut post = vec![0.0; k];
                 let mut g = vec![0.0; k * p];
@@ -111,6 +139,9 @@ pub(crate) fn hessian(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
             pooled.0.iter_mut().zip(&a.hee).for_each(|(x, y)| *x += y);
             pooled.1.iter_mut().zip(&a.hzz).for_each(|(x, y)| *x += y);
             pooled.2.iter_mut().zip(&a.hez).for_each(|(x, y)| *x += y);
+            by_cov.0.iter_mut().zip(&a.hee_z).for_each(|(x, y)| *x += y);
+            by_cov.1.iter_mut().zip(&a.hez_z).for_each(|(x, y)| *x += y);
+            by_cov.2.iter_mut().zip(&a.hth).for_each(|(x, y)| *x += y);
         }
     }
     // Σ_i Σ_k p_ik ∂²L_ik: the rate and zero-inflation blocks by age...
@@ -135,6 +166,32 @@ pub(crate) fn hessian(ws: &Workspace<'_>, params: &Params) -> Vec<f64> {
                         let v = pooled.2[ix] * z[[s, a]] * x[[s, b]];
                         h[(og + a) * p + ob + b] += v;
                         h[(ob + b) * p + og + a] += v;
+                    }
+                }
+            }
+        }
+    }
+    // ... the time-varying covariates' blocks ...
+    for g in 0..k.min(lay.theta.len()) {
+        let ot = lay.theta[g];
+        let (x, ob) = (&ws.x[g], lay.beta[g]);
+        for l in 0..cc {
+            for m in 0..cc {
+                h[(ot + l) * p + ot + m] += by_cov.2[(g * cc + l) * cc + m];
+            }
+            for s in 0..t {
+                let ix = (s * k + g) * cc + l;
+                for a in 0..x.ncols() {
+                    let v = by_cov.0[ix] * x[[s, a]];
+                    h[(ob + a) * p + ot + l] += v;
+                    h[(ot + l) * p + ob + a] += v;
+                }
+                if let Some(&og) = lay.gamma.get(g) {
+                    let z = &ws.z[g];
+                    for a in 0..z.ncols() {
+                        let v = by_cov.1[ix] * z[[s, a]];
+                        h[(og + a) * p + ot + l] += v;
+                        h[(ot + l) * p + og + a] += v;
                     }
                 }
             }
@@ -179,16 +236,23 @@ fn person(
     let (k, p) = (tb.k, lay.p);
     let c = &ws.cells;
     g.iter_mut().for_each(|v| *v = 0.0);
-    let mut cell = |s: usize, y: f64, e: f64| {
+    let cc = lay.c;
+    let mut cell = |s: usize, y: f64, e: f64, zc: &[f64]| {
         for grp in 0..k {
             let ix = s * k + grp;
-            let mu = e * tb.lambda[ix];
+            // The cell's own rate: shifted by its covariates, if any.
+            let shift = match &params.tcov {
+                Some(th) => zc.iter().zip(&th[grp]).map(|(a, b)| a * b).sum::<f64>(),
+                None => 0.0,
+            };
+            let mu = e * (tb.ln_lambda[ix] + shift).exp();
             let omega = tb.ln_omega[ix].exp();
             let (de, dz, hee, hzz, hez) = if y > 0.0 {
                 (y - mu, -omega, -mu, -omega * (1.0 - omega), 0.0)
             } else {
                 let z = if tb.zip {
-                    (tb.ln_omega[ix] - tb.ln_zero(ix, e)).exp()
+                    let ln_p0 = super::tables::log_add(tb.ln_omega[ix], tb.ln_1m_omega[ix] - mu);
+                    (tb.ln_omega[ix] - ln_p0).exp()
                 } else {
                     0.0
                 };
@@ -218,15 +282,28 @@ fn person(
                     row[og + a] += dz * zd[[s, a]];
                 }
             }
+            if let Some(&ot) = lay.theta.get(grp) {
+                for (l, &zl) in zc.iter().enumerate() {
+                    row[ot + l] += de * zl;
+                    acc.hee_z[ix * cc + l] += w * hee * zl;
+                    acc.hez_z[ix * cc + l] += w * hez * zl;
+                    for (m, &zm) in zc.iter().enumerate() {
+                        acc.hth[(grp * cc + l) * cc + m] += w * hee * zl * zm;
+                    }
+                }
+            }
         }
     };
+    let tc = ws.tc.as_ref();
     for j in c.zero_off[i]..c.zero_off[i + 1] {
         let e = if c.has_exposure { c.zero_e[j] } else { 1.0 };
-        cell(c.zero_t[j] as usize, 0.0, e);
+        let zc: &[f64] = tc.map_or(&[], |t| &t.zero[j * cc..(j + 1) * cc]);
+        cell(c.zero_t[j] as usize, 0.0, e, zc);
     }
     for j in c.pos_off[i]..c.pos_off[i + 1] {
         let e = if c.has_exposure { c.pos_e[j] } else { 1.0 };
-        cell(c.pos_t[j] as usize, c.pos_y[j], e);
+        let zc: &[f64] = tc.map_or(&[], |t| &t.pos[j * cc..(j + 1) * cc]);
+        cell(c.pos_t[j] as usize, c.pos_y[j], e, zc);
     }
     // The shares: ∂ ln π_k / ∂ logit_m = 1[k = m] − π_m.
     for grp in 0..k {

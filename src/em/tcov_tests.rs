@@ -189,3 +189,43 @@ fn covariates_of_zero_give_the_pooled_likelihood() {
     }
     assert!(pb.tcov.unwrap().iter().flatten().all(|t| t.abs() < 1e-6));
 }
+
+#[test]
+fn louis_hessian_with_covariates_equals_finite_differences() {
+    use super::louis;
+    use super::polish::finite_difference_hessian;
+    let beta: &[&[f64]] = &[&[-0.5, 0.3, -0.4], &[0.4, -0.2]];
+    let theta: &[&[f64]] = &[&[-0.5, 0.2], &[0.3, -0.7]];
+    let names = vec!["employed".to_string(), "x".to_string()];
+    let cases = [
+        (
+            spec(Family::Poisson, &[2, 1], None),
+            with_theta(params(beta, None, &[0.6, 0.4]), theta),
+        ),
+        (
+            spec(Family::Zip, &[2, 1], Some(&[0, 1])),
+            with_theta(
+                params(beta, Some(&[&[-1.0], &[-0.5, 0.3]]), &[0.6, 0.4]),
+                theta,
+            ),
+        ),
+    ];
+    for with_exposure in [false, true] {
+        let p = with_covariates(panel(60, 8, with_exposure));
+        for (s, at) in &cases {
+            let s = s.clone().with_tcov(names.clone()).unwrap();
+            let ws = workspace(&p, &s);
+            assert!(louis::applies(&ws, at));
+            let a = louis::hessian(&ws, at);
+            let b = finite_difference_hessian(&ws, at);
+            let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            for (j, (x, y)) in a.iter().zip(&b).enumerate() {
+                assert!(
+                    (x - y).abs() <= 1e-6 * scale,
+                    "{:?} exposure {with_exposure}, entry {j}: Louis {x}, differences {y}",
+                    s.family()
+                );
+            }
+        }
+    }
+}

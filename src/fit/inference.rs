@@ -4,8 +4,7 @@
 //! The Hessian of the marginal log-likelihood, in the parameters
 //! (β, γ, ln(π_k/π_1)), is computed in one pass by Louis' identity for
 //! Poisson and ZIP ([`crate::em::louis`]), and by central differences of
-//! the exact score with risk factors or time-varying covariates
-//! ([`crate::em::polish`]). Parameters
+//! the exact score with risk factors ([`crate::em::polish`]). Parameters
 //! on the boundary (zero inflation run to 0) are left out. The rest of
 //! `I = −H` must be positive definite (the solution is a strict maximum)
 //! and its condition number below [`MAX_CONDITION`]; then the covariance is
