@@ -180,7 +180,8 @@ pub struct ApplyArgs {
 /// The search over starts.
 #[derive(clap::Args, Debug)]
 pub struct SearchArgs {
-    /// Starts run to convergence (each chosen from ten screening runs).
+    /// Starts run to convergence, chosen from ten screening runs each; 1
+    /// means a single start with no screening and no refinement.
     #[arg(long, default_value_t = 10)]
     pub starts: usize,
     /// Seed of every random choice.

@@ -132,7 +132,8 @@ impl Gbtm {
         self
     }
     /// Starts run to convergence (default 10). Ten times as many short
-    /// screening runs choose them.
+    /// screening runs choose them; `starts(1)` is a single start with no
+    /// screening and no refinement (docs/model.md §4).
     pub fn starts(mut self, starts: usize) -> Self {
         self.starts = starts;
         self
