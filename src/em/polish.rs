@@ -1,7 +1,7 @@
-//! Newton on the full marginal log-likelihood, with the Hessian taken by
-//! central differences of the exact score. Used to finish EM's slow final
-//! approach, and to check that a solution is a maximum (negative definite
-//! Hessian).
+//! Newton on the full marginal log-likelihood, with the Hessian by Louis'
+//! identity ([`super::louis`]; with risk factors, by central differences of
+//! the exact score). Used to finish EM's slow final approach, and to check
+//! that a solution is a maximum (negative definite Hessian).
 
 use super::estep::estep;
 use super::linalg::{bfgs_update, cholesky, cholesky_solve, damped};
@@ -106,7 +106,7 @@ pub(crate) fn finite_difference_hessian(ws: &Workspace<'_>, params: &Params) -> 
 }
 
 /// Quasi-Newton ascent on the full likelihood: the first step uses the
-/// finite-difference Hessian (damped if need be), later steps BFGS updates of
+/// Hessian (damped if need be), later steps BFGS updates of
 /// it from the exact scores, so a step costs one or two E-steps. Stops when
 /// the score falls below `score_tol` (per person), after `max_steps` steps,
 /// or when a step gains nothing even with a fresh Hessian. Returns the new
