@@ -11,6 +11,7 @@
 pub mod csv;
 mod records;
 mod risk;
+mod subset;
 pub(crate) mod tcov;
 mod tcov_csv;
 pub mod write;

@@ -4,13 +4,14 @@
 //! start's index, so the outcome does not depend on the number of threads.
 
 use ndarray::Array2;
+use rand::RngExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::degeneracy::at_boundary;
 use super::refine::{Nested, nested_starts, refine, split_starts};
 use super::run::{Control, Run, SAME_OPTIMUM, SCREEN_FACTOR, best_usable, run_em, screen};
-use super::start::{curve_features, start_params};
+use super::start::{curve_features, start_params, stream};
 use super::workspace::Workspace;
 use crate::model::{Family, Params};
 
@@ -119,27 +120,80 @@ fn settled(runs: &[Run], best: f64) -> bool {
     runs.len() >= 2 && agree >= 2 && 2 * agree >= runs.len()
 }
 
+/// Panels of more persons than this screen their starts on a seeded
+/// subsample of [`SUBSAMPLE`] persons; the chosen starts then run to
+/// convergence on the whole panel.
+pub(crate) const SUBSAMPLE_ABOVE: usize = 50_000;
+/// Persons in the screening subsample of a large panel.
+pub(crate) const SUBSAMPLE: usize = 20_000;
+/// The random stream of the subsample (apart from the starts' streams).
+const SUBSAMPLE_STREAM: u64 = 1 << 40;
+
+/// `m` of the rows `0..n`, in increasing order, drawn without replacement
+/// from the seed (selection sampling: every subset equally likely).
+fn subsample(n: usize, m: usize, seed: u64) -> Vec<usize> {
+    let mut rng = stream(seed, SUBSAMPLE_STREAM);
+    let mut rows = Vec::with_capacity(m);
+    for i in 0..n {
+        let left = (m - rows.len()) as f64;
+        if left > 0.0 && rng.random::<f64>() * ((n - i) as f64) < left {
+            rows.push(i);
+        }
+    }
+    rows
+}
+
 /// Screening then full runs. Returns the full runs and how many starts
 /// were screened. Starts split from a nested solution join the screening.
+/// A large panel screens on a seeded subsample of its persons.
 fn multistart(ws: &Workspace<'_>, s: &Search) -> (Vec<Run>, usize) {
-    let features = curve_features(ws);
+    let sub_panel;
+    let sub_ws;
+    let on: &Workspace<'_> = if ws.panel.n_persons() > SUBSAMPLE_ABOVE {
+        sub_panel = ws
+            .panel
+            .select_persons(&subsample(ws.panel.n_persons(), SUBSAMPLE, s.seed));
+        sub_ws = Workspace::new(&sub_panel, ws.spec, ws.scale);
+        &sub_ws
+    } else {
+        ws
+    };
+    let features = curve_features(on);
     let random = s.starts * SCREEN_FACTOR;
     let splits = s
         .nested
         .as_ref()
-        .map(|n| split_starts(ws, &n.spec, &n.params))
+        .map(|n| split_starts(on, &n.spec, &n.params))
         .unwrap_or_default();
     let screened = random + splits.len();
     let candidates: Vec<Params> = (0..random)
         .into_par_iter()
-        .map(|i| start_params(ws, &features, s.seed, i as u64))
+        .map(|i| start_params(on, &features, s.seed, i as u64))
         .chain(splits.into_par_iter())
         .collect();
-    let short = screen(ws, candidates, s.starts);
+    let short = screen(on, candidates, s.starts);
     let chosen: Vec<Params> = short.into_iter().take(s.starts).map(|x| x.2).collect();
     let runs: Vec<Run> = chosen
         .into_par_iter()
         .map(|p| run_em(ws, p, &s.control))
         .collect();
     (runs, screened)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subsample;
+
+    #[test]
+    fn the_subsample_is_seeded_sorted_and_of_the_asked_size() {
+        let a = subsample(100_000, 20_000, 7);
+        assert_eq!(a.len(), 20_000);
+        assert!(a.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(a, subsample(100_000, 20_000, 7));
+        assert_ne!(a, subsample(100_000, 20_000, 8));
+        // Every part of the panel is sampled at the same rate (1 in 5).
+        let first_half = a.iter().filter(|&&i| i < 50_000).count();
+        assert!((first_half as f64 - 10_000.0).abs() < 300.0, "{first_half}");
+        assert_eq!(subsample(10, 10, 1), (0..10).collect::<Vec<_>>());
+    }
 }
