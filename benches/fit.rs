@@ -11,27 +11,21 @@ use gbtm::synth::{SimOptions, default_ages, simulate};
 use gbtm::{AgeScale, Family, Gbtm, ModelSpec, Panel, Params, TrajectoryModel};
 
 fn four_groups(family: Family, persons: usize) -> Panel {
-    let zip = family == Family::Zip;
-    let spec = ModelSpec::new(family, vec![3; 4], zip.then(|| vec![0; 4])).unwrap();
-    let params = Params {
-        beta: vec![
-            vec![-2.0, 0.0, 0.0, 0.0],
-            vec![0.0, -1.5, -1.0, 0.5],
-            vec![-0.5, 1.0, -0.5, 0.0],
-            vec![1.0, 0.1, -0.3, 0.0],
-        ],
-        gamma: zip.then(|| vec![vec![-1.0]; 4]),
-        pi: vec![0.36, 0.28, 0.21, 0.15],
-        risk: None,
-        tcov: None,
-    };
+    let model = true_model(family);
     let opts = SimOptions {
         censored_share: 0.4,
         reduced_exposure_share: 0.0,
     };
-    simulate(&spec, &params, &default_ages(), persons, 2024, &opts)
-        .unwrap()
-        .panel
+    simulate(
+        model.spec(),
+        model.params(),
+        &default_ages(),
+        persons,
+        2024,
+        &opts,
+    )
+    .unwrap()
+    .panel
 }
 
 /// The simulation's own parameters as a model (the E-step's cost does not

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 
 use super::records::{
-    Records, bad_header, check_ragged, is_missing, parse_number, read_records, read_text,
-    trailing_age,
+    Records, bad_header, check_ragged, is_missing, parse_age, parse_number, read_records,
+    read_text, trailing_age,
 };
 use super::{CellAt, Panel, check_count, check_exposure};
 use crate::error::{Error, Result};
@@ -317,15 +317,7 @@ fn long_panel(records: &Records, path: &str) -> Result<Panel> {
             row: line,
             column: &header[j],
         };
-        let age_f = parse_number(&row[ca], &at(ca))?;
-        if age_f.fract() != 0.0 || !age_f.is_finite() {
-            return Err(Error::NonIntegerAge {
-                path: path.to_string(),
-                row: line,
-                column: header[ca].clone(),
-                value: row[ca].to_string(),
-            });
-        }
+        let age_f = parse_age(&row[ca], &at(ca))?;
         if !(super::MIN_AGE as f64..=super::MAX_AGE as f64).contains(&age_f) {
             return Err(Error::AgeOutOfRange {
                 path: path.to_string(),

@@ -211,6 +211,25 @@ pub(super) fn parse_number(cell: &str, at: &CellAt<'_>) -> Result<f64> {
     })
 }
 
+/// A whole-number age in a long file's age cell (the range is the
+/// caller's to check).
+///
+/// # Errors
+/// [`Error::NonNumeric`] for text, [`Error::NonIntegerAge`] for a
+/// fraction or a non-finite number.
+pub(super) fn parse_age(cell: &str, at: &CellAt<'_>) -> Result<f64> {
+    let age = parse_number(cell, at)?;
+    if age.fract() != 0.0 || !age.is_finite() {
+        return Err(Error::NonIntegerAge {
+            path: at.path.to_string(),
+            row: at.row,
+            column: at.column.to_string(),
+            value: cell.to_string(),
+        });
+    }
+    Ok(age)
+}
+
 /// The integer age at the end of a header cell (`Offense12` → 12).
 ///
 /// A header whose number is negative (`-5`, `age-5`) or fractional

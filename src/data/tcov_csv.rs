@@ -8,8 +8,8 @@ use std::path::Path;
 use ndarray::Array2;
 
 use super::records::{
-    Records, bad_header, check_ragged, is_missing, parse_number, read_records, read_text,
-    trailing_age,
+    Records, bad_header, check_ragged, is_missing, parse_age, parse_number, read_records,
+    read_text, trailing_age,
 };
 use super::{CellAt, Panel};
 use crate::error::{Error, Result};
@@ -154,16 +154,7 @@ impl Panel {
             let (Some(k), Some(&i)) = (var, rows.get(&row[ci])) else {
                 continue;
             };
-            let age = parse_number(&row[ca], &at(ca))?;
-            if age.fract() != 0.0 || !age.is_finite() {
-                return Err(Error::NonIntegerAge {
-                    path: path.to_string(),
-                    row: line,
-                    column: header[ca].clone(),
-                    value: row[ca].to_string(),
-                });
-            }
-            let age = age as i64;
+            let age = parse_age(&row[ca], &at(ca))? as i64;
             let Some(t) = self.ages.iter().position(|&a| a == age) else {
                 continue;
             };

@@ -30,6 +30,17 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// K values of scratch space without a heap allocation for K ≤ 32: the
+/// E-step's per-person loops call this for every person.
+fn scratch<'a>(buf: &'a mut [f64; 32], heap: &'a mut Vec<f64>, k: usize) -> &'a mut [f64] {
+    if k <= buf.len() {
+        &mut buf[..k]
+    } else {
+        heap.resize(k, 0.0);
+        heap
+    }
+}
+
 /// For each group, ln λ shift `z·θ_k` of one cell.
 #[inline]
 fn shifts(z: &[f64], theta: &[Vec<f64>], out: &mut [f64]) {
@@ -49,14 +60,8 @@ pub(crate) fn add_person_terms(
 ) {
     let c = &ws.cells;
     let k = tb.k;
-    let mut buf = [0.0; 32];
-    let mut heap;
-    let s: &mut [f64] = if k <= buf.len() {
-        &mut buf[..k]
-    } else {
-        heap = vec![0.0; k];
-        &mut heap
-    };
+    let (mut buf, mut heap) = ([0.0; 32], Vec::new());
+    let s = scratch(&mut buf, &mut heap, k);
     for j in c.zero_off[i]..c.zero_off[i + 1] {
         let base = c.zero_t[j] as usize * k;
         let e = if c.has_exposure { c.zero_e[j] } else { 1.0 };
@@ -100,11 +105,12 @@ pub(crate) fn accumulate(
     for (s, wg) in acc.s.iter_mut().zip(w) {
         *s += wg;
     }
-    let mut s = vec![0.0; k];
+    let (mut buf, mut heap) = ([0.0; 32], Vec::new());
+    let s = scratch(&mut buf, &mut heap, k);
     for j in c.zero_off[i]..c.zero_off[i + 1] {
         let base = c.zero_t[j] as usize * k;
         let e = if c.has_exposure { c.zero_e[j] } else { 1.0 };
-        shifts(&tc.zero[j * tc.c..(j + 1) * tc.c], theta, &mut s);
+        shifts(&tc.zero[j * tc.c..(j + 1) * tc.c], theta, s);
         for (g, &wg) in w.iter().enumerate() {
             let ix = base + g;
             let z = if tb.zip {

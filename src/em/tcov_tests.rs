@@ -6,6 +6,7 @@
 use ndarray::Array2;
 
 use super::estep::estep;
+use super::estep_tests::assert_louis_equals_differences;
 use super::mstep::mstep;
 use super::run::{Control, run_em};
 use super::tests::{check_score, panel, params, spec, unif, workspace};
@@ -24,6 +25,28 @@ fn with_covariates(mut p: Panel) -> Panel {
         values: vec![binary, cont],
     });
     p
+}
+
+/// Poisson and ZIP K = 2 with the covariates `employed` and `x`, at
+/// parameters away from any optimum.
+fn two_covariate_cases() -> [(crate::model::ModelSpec, Params); 2] {
+    let beta: &[&[f64]] = &[&[-0.5, 0.3, -0.4], &[0.4, -0.2]];
+    let theta: &[&[f64]] = &[&[-0.5, 0.2], &[0.3, -0.7]];
+    let names = vec!["employed".to_string(), "x".to_string()];
+    let with_names = |s: crate::model::ModelSpec| s.with_tcov(names.clone()).unwrap();
+    [
+        (
+            with_names(spec(Family::Poisson, &[2, 1], None)),
+            with_theta(params(beta, None, &[0.6, 0.4]), theta),
+        ),
+        (
+            with_names(spec(Family::Zip, &[2, 1], Some(&[0, 1]))),
+            with_theta(
+                params(beta, Some(&[&[-1.0], &[-0.5, 0.3]]), &[0.6, 0.4]),
+                theta,
+            ),
+        ),
+    ]
 }
 
 fn with_theta(mut at: Params, theta: &[&[f64]]) -> Params {
@@ -92,26 +115,11 @@ fn log_likelihood_equals_a_direct_computation() {
 
 #[test]
 fn score_with_time_varying_covariates_matches_finite_differences() {
-    let beta: &[&[f64]] = &[&[-0.5, 0.3, -0.4], &[0.4, -0.2]];
-    let theta: &[&[f64]] = &[&[-0.5, 0.2], &[0.3, -0.7]];
-    let names = vec!["employed".to_string(), "x".to_string()];
-    let cases = [
-        (
-            spec(Family::Poisson, &[2, 1], None),
-            with_theta(params(beta, None, &[0.6, 0.4]), theta),
-        ),
-        (
-            spec(Family::Zip, &[2, 1], Some(&[0, 1])),
-            with_theta(
-                params(beta, Some(&[&[-1.0], &[-0.5, 0.3]]), &[0.6, 0.4]),
-                theta,
-            ),
-        ),
-    ];
+    let cases = two_covariate_cases();
     for with_exposure in [false, true] {
         let p = with_covariates(panel(60, 8, with_exposure));
         for (s, at) in &cases {
-            check_score(&p, &s.clone().with_tcov(names.clone()).unwrap(), at);
+            check_score(&p, s, at);
         }
     }
 }
@@ -192,40 +200,11 @@ fn covariates_of_zero_give_the_pooled_likelihood() {
 
 #[test]
 fn louis_hessian_with_covariates_equals_finite_differences() {
-    use super::louis;
-    use super::polish::finite_difference_hessian;
-    let beta: &[&[f64]] = &[&[-0.5, 0.3, -0.4], &[0.4, -0.2]];
-    let theta: &[&[f64]] = &[&[-0.5, 0.2], &[0.3, -0.7]];
-    let names = vec!["employed".to_string(), "x".to_string()];
-    let cases = [
-        (
-            spec(Family::Poisson, &[2, 1], None),
-            with_theta(params(beta, None, &[0.6, 0.4]), theta),
-        ),
-        (
-            spec(Family::Zip, &[2, 1], Some(&[0, 1])),
-            with_theta(
-                params(beta, Some(&[&[-1.0], &[-0.5, 0.3]]), &[0.6, 0.4]),
-                theta,
-            ),
-        ),
-    ];
+    let cases = two_covariate_cases();
     for with_exposure in [false, true] {
         let p = with_covariates(panel(60, 8, with_exposure));
         for (s, at) in &cases {
-            let s = s.clone().with_tcov(names.clone()).unwrap();
-            let ws = workspace(&p, &s);
-            assert!(louis::applies(&ws, at));
-            let a = louis::hessian(&ws, at);
-            let b = finite_difference_hessian(&ws, at);
-            let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            for (j, (x, y)) in a.iter().zip(&b).enumerate() {
-                assert!(
-                    (x - y).abs() <= 1e-6 * scale,
-                    "{:?} exposure {with_exposure}, entry {j}: Louis {x}, differences {y}",
-                    s.family()
-                );
-            }
+            assert_louis_equals_differences(&p, s, at);
         }
     }
 }

@@ -81,42 +81,22 @@ impl TrajectoryModel {
                 ),
             ));
         }
-        let missing: Vec<&str> = self
-            .spec()
-            .risk()
-            .iter()
-            .filter(|n| !panel.risk_names().contains(n))
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::param(
-                "risk",
-                format!(
-                    "the model has risk factors on group membership; give {} for the persons of {} (--risk FILE --risk-vars {})",
-                    missing.join(", "),
-                    panel.source(),
-                    self.spec().risk().join(",")
-                ),
-            ));
-        }
-        let missing: Vec<&str> = self
-            .spec()
-            .tcov()
-            .iter()
-            .filter(|n| !panel.tcov_names().contains(n))
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::param(
-                "tcov",
-                format!(
-                    "the model has time-varying covariates in the log rate; give {} for the persons of {} (--tcov FILE --tcov-vars {})",
-                    missing.join(", "),
-                    panel.source(),
-                    self.spec().tcov().join(",")
-                ),
-            ));
-        }
+        require(
+            self.spec().risk(),
+            panel.risk_names(),
+            panel,
+            "risk",
+            "risk factors on group membership",
+            "--risk FILE --risk-vars",
+        )?;
+        require(
+            self.spec().tcov(),
+            panel.tcov_names(),
+            panel,
+            "tcov",
+            "time-varying covariates in the log rate",
+            "--tcov FILE --tcov-vars",
+        )?;
         match (self.uses_exposure(), panel.exposure().is_some()) {
             (true, false) => Err(Error::ExposureRequired {
                 path: panel.source().to_string(),
@@ -275,4 +255,33 @@ impl TrajectoryModel {
             })
             .collect())
     }
+}
+
+/// The model's covariates `wanted` must be among the panel's `given`; the
+/// error names the missing ones and the flags that give them.
+fn require(
+    wanted: &[String],
+    given: &[String],
+    panel: &Panel,
+    option: &str,
+    what: &str,
+    flags: &str,
+) -> Result<()> {
+    let missing: Vec<&str> = wanted
+        .iter()
+        .filter(|n| !given.contains(n))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::param(
+        option,
+        format!(
+            "the model has {what}; give {} for the persons of {} ({flags} {})",
+            missing.join(", "),
+            panel.source(),
+            wanted.join(",")
+        ),
+    ))
 }

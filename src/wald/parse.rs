@@ -35,6 +35,30 @@ fn bad(text: &str, why: impl std::fmt::Display) -> Error {
     Error::param("hypothesis", format!("\"{text}\": {why}"))
 }
 
+/// Checks that `name` is one of the model's covariates `names` (`what`
+/// one of them, `plural` all of them, for the error).
+fn one_of(
+    names: &[String],
+    name: &str,
+    what: &str,
+    plural: &str,
+    reference: &str,
+    whole: &str,
+) -> Result<()> {
+    if names.iter().any(|n| n == name) {
+        return Ok(());
+    }
+    let list = if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    };
+    Err(bad(
+        whole,
+        format!("{reference}: the model has no {what} {name:?} (its {plural}: {list})"),
+    ))
+}
+
 /// The parameters a reference names, for `spec`.
 fn expand(reference: &str, spec: &ModelSpec, whole: &str) -> Result<Vec<String>> {
     let (group, part) = match reference.split_once('.') {
@@ -87,15 +111,14 @@ fn expand(reference: &str, spec: &ModelSpec, whole: &str) -> Result<Vec<String>>
         }
         Some(p) if p.starts_with("risk.") && k >= 2 => {
             let r = &p["risk.".len()..];
-            if !spec.risk().iter().any(|n| n == r) {
-                return Err(bad(
-                    whole,
-                    format!(
-                        "{reference}: the model has no risk factor {r:?} (its risk factors: {})",
-                        spec.risk().join(", ")
-                    ),
-                ));
-            }
+            one_of(
+                spec.risk(),
+                r,
+                "risk factor",
+                "risk factors",
+                reference,
+                whole,
+            )?;
             vec![name::risk(k - 1, r)]
         }
         Some("tcov") if !spec.tcov().is_empty() => {
@@ -103,19 +126,14 @@ fn expand(reference: &str, spec: &ModelSpec, whole: &str) -> Result<Vec<String>>
         }
         Some(p) if p.starts_with("tcov.") => {
             let c = &p["tcov.".len()..];
-            if !spec.tcov().iter().any(|n| n == c) {
-                return Err(bad(
-                    whole,
-                    format!(
-                        "{reference}: the model has no time-varying covariate {c:?} (its covariates: {})",
-                        if spec.tcov().is_empty() {
-                            "none".to_string()
-                        } else {
-                            spec.tcov().join(", ")
-                        }
-                    ),
-                ));
-            }
+            one_of(
+                spec.tcov(),
+                c,
+                "time-varying covariate",
+                "covariates",
+                reference,
+                whole,
+            )?;
             vec![name::tcov(k - 1, c)]
         }
         Some(p) => {

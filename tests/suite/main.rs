@@ -6,6 +6,7 @@ mod architecture;
 mod classify;
 mod cli;
 mod engine;
+mod fixtures;
 mod inference;
 mod input_errors;
 mod outputs;

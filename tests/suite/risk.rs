@@ -6,35 +6,23 @@ use gbtm::{Gbtm, Panel, synth};
 use ndarray::{Array2, Axis, concatenate};
 
 use super::cli::{gbtm, ok, temp};
+use super::fixtures::TrajeR;
 
 const POIS2GR: &str = "../shared/data/trajeR/POIS2gr.csv";
 
 /// trajeR's POIS2gr: counts Y1..Y5 at times 1..5, risk factor X1.
 fn pois2gr() -> Panel {
-    let text = std::fs::read_to_string(POIS2GR).expect("POIS2gr reads");
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .map(|h| h.trim_matches('"').to_string())
-        .collect();
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let rows: Vec<Vec<f64>> = lines
-        .map(|l| {
-            l.split(',')
-                .map(|c| c.trim_matches('"').parse().unwrap())
-                .collect()
-        })
-        .collect();
-    let ys: Vec<usize> = (1..=5).map(|t| col(&format!("Y{t}"))).collect();
-    let counts = Array2::from_shape_fn((rows.len(), 5), |(i, t)| rows[i][ys[t]]);
-    let ids = rows.iter().map(|r| r[col("Id")].to_string()).collect();
-    let x1 = Array2::from_shape_fn((rows.len(), 1), |(i, _)| rows[i][col("X1")]);
-    Panel::from_arrays_with_ids(counts.view(), &[1, 2, 3, 4, 5], None, ids, POIS2GR)
-        .unwrap()
-        .with_risk(vec!["X1".into()], x1.view())
-        .unwrap()
+    let f = TrajeR::read(POIS2GR);
+    Panel::from_arrays_with_ids(
+        f.block("Y").view(),
+        &[1, 2, 3, 4, 5],
+        None,
+        f.ids(),
+        POIS2GR,
+    )
+    .unwrap()
+    .with_risk(vec!["X1".into()], f.column("X1").view())
+    .unwrap()
 }
 
 /// The maximum of R flexmix 2.3.18 (`FLXMRglm(family = "poisson")`,

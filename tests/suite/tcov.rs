@@ -8,42 +8,20 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 use super::cli::{fails, gbtm, ok, temp};
+use super::fixtures::{TrajeR, poisson};
 
 const ZIP2GR: &str = "../shared/data/trajeR/ZIP2gr.csv";
 
 /// trajeR's ZIP2gr: counts Y1..Y5 at times 1..5 and the time-varying
 /// covariate W1..W5, as a panel with covariate `W`.
 fn zip2gr() -> Panel {
-    let text = std::fs::read_to_string(ZIP2GR).expect("ZIP2gr reads");
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .map(|h| h.trim_matches('"').to_string())
-        .collect();
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let rows: Vec<Vec<f64>> = lines
-        .map(|l| {
-            l.split(',')
-                .map(|c| c.trim_matches('"').parse().unwrap())
-                .collect()
-        })
-        .collect();
-    let block = |prefix: &str| {
-        let cols: Vec<usize> = (1..=5).map(|t| col(&format!("{prefix}{t}"))).collect();
-        Array2::from_shape_fn((rows.len(), 5), |(i, t)| rows[i][cols[t]])
-    };
+    let f = TrajeR::read(ZIP2GR);
     // The fixture's times are 1..5 for everybody.
-    assert!(
-        block("T")
-            .indexed_iter()
-            .all(|((_, t), v)| *v == t as f64 + 1.0)
-    );
-    let ids = rows.iter().map(|r| r[col("Id")].to_string()).collect();
-    Panel::from_arrays_with_ids(block("Y").view(), &[1, 2, 3, 4, 5], None, ids, ZIP2GR)
+    let times = f.block("T");
+    assert!(times.indexed_iter().all(|((_, t), v)| *v == t as f64 + 1.0));
+    Panel::from_arrays_with_ids(f.block("Y").view(), &[1, 2, 3, 4, 5], None, f.ids(), ZIP2GR)
         .unwrap()
-        .with_tcov("W", block("W").view())
+        .with_tcov("W", f.block("W").view())
         .unwrap()
 }
 
@@ -134,16 +112,7 @@ fn employment_cohort(n: usize, seed: u64) -> (Array2<f64>, Array2<f64>) {
                 -1.5 - 0.4 * s
             };
             let lambda = (base - 0.5 * e).exp();
-            // Poisson by inversion.
-            let u: f64 = rng.random();
-            let (mut k, mut p) = (0.0, (-lambda).exp());
-            let mut cdf = p;
-            while cdf < u && k < 200.0 {
-                k += 1.0;
-                p *= lambda / k;
-                cdf += p;
-            }
-            y[[i, t]] = k;
+            y[[i, t]] = poisson(&mut rng, lambda);
             emp[[i, t]] = e;
         }
     }
@@ -321,15 +290,7 @@ fn an_uncentred_covariate_fits_like_its_centred_copy() {
             let s = (age as f64 - 18.5) / 6.5;
             let base = if high { 0.3 - 0.6 * s * s } else { -1.8 };
             let lambda = (base + 0.015 * (cal - 2000.0)).exp();
-            let u: f64 = rng.random();
-            let (mut k, mut p) = (0.0, (-lambda).exp());
-            let mut cdf = p;
-            while cdf < u && k < 200.0 {
-                k += 1.0;
-                p *= lambda / k;
-                cdf += p;
-            }
-            y[[i, t]] = k;
+            y[[i, t]] = poisson(&mut rng, lambda);
             year[[i, t]] = cal;
         }
     }
