@@ -44,6 +44,7 @@ fn true_model(family: Family) -> TrajectoryModel {
         pi: vec![0.36, 0.28, 0.21, 0.15],
         risk: None,
         tcov: None,
+        alpha: None,
     };
     let ages = default_ages();
     TrajectoryModel::new(spec, params, AgeScale::from_ages(&ages), ages, false).unwrap()

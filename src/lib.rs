@@ -67,7 +67,7 @@ pub use diagnostics::Diagnostics;
 pub use em::{Boundary, Degeneracy, LocalOptimum, SAME_OPTIMUM, Termination};
 pub use error::{Error, Result};
 pub use fit::{Fit, FitInfo, Gbtm};
-pub use model::{Family, ModelSpec, Params, TrajectoryModel};
+pub use model::{Dispersion, Family, ModelSpec, Params, TrajectoryModel};
 pub use predict::{PersonClass, PersonForecast, PersonStatus, TotalForecast, YearForecast};
 pub use report::{FitSummary, GroupSummary};
 pub use wald::WaldTest;

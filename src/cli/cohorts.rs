@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use gbtm::data::write::{check_output, resolve};
 use gbtm::study::four_profiles::{ReproduceOptions, reproduce_with_progress};
 use gbtm::synth::scenario::Scenario;
-use gbtm::{Family, Panel, ReadOptions};
+use gbtm::{Panel, ReadOptions};
 
 use super::args::SearchArgs;
 use super::{CliError, Done, Output, to_json};
@@ -183,10 +183,7 @@ pub fn reproduce(a: ReproduceArgs) -> Output {
             "Synthetic four-profiles cohort ({} persons): {}-group {} trajectories",
             rep.n_persons,
             rep.selected_groups,
-            match rep.model {
-                Family::Poisson => "Poisson",
-                Family::Zip => "zero-inflated Poisson",
-            }
+            rep.model.long_name()
         ))
         .with_group_names(
             rep.groups

@@ -17,7 +17,10 @@
 //!    such rates arise when a polynomial with coefficients in the hundreds
 //!    fits a handful of persons exactly (a "spike" group). At any age, with
 //!    weight or not, ln λ < −700 counts too: no model may hold such a rate;
-//! 5. zero inflation ran to 1 at every age (ω > 1 − 1e-6).
+//! 5. zero inflation ran to 1 at every age (ω > 1 − 1e-6);
+//! 6. a negative-binomial dispersion ran to its ceiling α = 10⁴ (the
+//!    group's counts are then nearly all zeros with rare huge counts: no
+//!    usable curve).
 //!
 //! Group numbers in the reasons count from 1, in the order of the run.
 
@@ -73,6 +76,11 @@ pub enum Degeneracy {
         /// Group number (from 1).
         group: usize,
     },
+    /// A negative-binomial dispersion α ran to its ceiling (10⁴).
+    DispersionExploded {
+        /// Group number (from 1).
+        group: usize,
+    },
 }
 
 impl std::fmt::Display for Degeneracy {
@@ -97,6 +105,9 @@ impl std::fmt::Display for Degeneracy {
             Degeneracy::ZeroInflationToOne { group } => {
                 write!(f, "group {group}: zero inflation ran to 1")
             }
+            Degeneracy::DispersionExploded { group } => {
+                write!(f, "group {group}: dispersion α ran to 10⁴")
+            }
         }
     }
 }
@@ -110,7 +121,8 @@ impl Degeneracy {
             | Degeneracy::RateVanished { group }
             | Degeneracy::RateExploded { group }
             | Degeneracy::RunawayRate { group, .. }
-            | Degeneracy::ZeroInflationToOne { group } => Some(*group),
+            | Degeneracy::ZeroInflationToOne { group }
+            | Degeneracy::DispersionExploded { group } => Some(*group),
         }
     }
 
@@ -139,6 +151,12 @@ pub enum Boundary {
         /// Group number (from 1).
         group: usize,
     },
+    /// A negative-binomial dispersion ran to 0 (α < 1e-6): the group (all
+    /// groups, if α is shared) is effectively Poisson.
+    DispersionVanished {
+        /// Group number (from 1), or `None` for a shared α.
+        group: Option<usize>,
+    },
     /// Two groups have the same curve (ln λ, and logit ω for ZIP, within
     /// 1e-4 at every age): the model is a (K − 1)-group model with one
     /// group split in two, and the split of the share between them is not
@@ -157,6 +175,14 @@ impl std::fmt::Display for Boundary {
             Boundary::ZeroInflationVanished { group } => write!(
                 f,
                 "group {group}: zero inflation ran to 0 (ω < 1e-8 at every age); the group is effectively Poisson"
+            ),
+            Boundary::DispersionVanished { group: Some(group) } => write!(
+                f,
+                "group {group}: dispersion ran to 0 (α < 1e-6); the group is effectively Poisson"
+            ),
+            Boundary::DispersionVanished { group: None } => write!(
+                f,
+                "the shared dispersion ran to 0 (α < 1e-6); the model is effectively Poisson"
             ),
             Boundary::CoincidingGroups { group, other } => write!(
                 f,
@@ -229,13 +255,19 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
                 return Some(Degeneracy::ZeroInflationToOne { group });
             }
         }
+        if p.alpha_of(g)
+            .is_some_and(|a| !(a.ln() < super::nb::LN_ALPHA_MAX - 1e-9))
+        {
+            return Some(Degeneracy::DispersionExploded { group });
+        }
     }
     None
 }
 
 /// Zero-inflation parameters that ran to the boundary ω = 0 (ω < 1e-8 at
-/// every age): their indices in the flattened parameter vector, and one
-/// [`Boundary`] per group.
+/// every age) and dispersions that ran to α = 0 (α < 1e-6): their indices
+/// in the flattened parameter vector, and one [`Boundary`] per group (and
+/// per pair of coinciding groups).
 pub(crate) fn at_boundary(ws: &Workspace<'_>, p: &Params) -> (Vec<usize>, Vec<Boundary>) {
     let mut fixed = Vec::new();
     let mut found = Vec::new();
@@ -254,7 +286,11 @@ pub(crate) fn at_boundary(ws: &Workspace<'_>, p: &Params) -> (Vec<usize>, Vec<Bo
                 .tcov
                 .as_ref()
                 .is_none_or(|th| th[g].iter().zip(&th[h]).all(|(x, y)| (x - y).abs() < 1e-4));
-            if rates && zi && tcov {
+            let dispersion = p
+                .alpha
+                .as_ref()
+                .is_none_or(|a| a.len() < 2 || (a[g].ln() - a[h].ln()).abs() < 1e-4);
+            if rates && zi && tcov && dispersion {
                 found.push(Boundary::CoincidingGroups {
                     group: g + 1,
                     other: h + 1,
@@ -262,22 +298,29 @@ pub(crate) fn at_boundary(ws: &Workspace<'_>, p: &Params) -> (Vec<usize>, Vec<Bo
             }
         }
     }
-    let Some(gamma) = &p.gamma else {
-        return (fixed, found);
-    };
     let mut offset: usize = p
         .beta
         .iter()
         .chain(p.tcov.iter().flatten())
         .map(Vec::len)
         .sum();
-    for (g, gm) in gamma.iter().enumerate() {
+    for (g, gm) in p.gamma.iter().flatten().enumerate() {
         let zeta = ws.z[g].dot(&ndarray::aview1(gm));
         if zeta.iter().all(|&z| z < -18.4) {
             fixed.extend(offset..offset + gm.len());
             found.push(Boundary::ZeroInflationVanished { group: g + 1 });
         }
         offset += gm.len();
+    }
+    let shared = p.alpha.as_ref().is_some_and(|a| a.len() < p.groups());
+    for (g, &a) in p.alpha.iter().flatten().enumerate() {
+        if a < super::nb::ALPHA_VANISHED {
+            fixed.push(offset);
+            found.push(Boundary::DispersionVanished {
+                group: (!shared).then_some(g + 1),
+            });
+        }
+        offset += 1;
     }
     (fixed, found)
 }

@@ -34,6 +34,10 @@ pub(crate) fn person_posterior(ws: &Workspace<'_>, tb: &Tables, i: usize, out: &
         add_span_terms(ws, tb, cum, i, out);
         return finish_posterior(out) + ws.constant[i];
     }
+    if let (Some(nb), Some(cv)) = (&tb.nb, &ws.nb) {
+        super::nb::add_person_terms(ws, tb, nb, cv, i, out);
+        return finish_posterior(out) + ws.constant[i];
+    }
     for j in c.zero_off[i]..c.zero_off[i + 1] {
         let base = c.zero_t[j] as usize * k;
         if c.has_exposure {
@@ -85,12 +89,17 @@ fn add_span_terms(ws: &Workspace<'_>, tb: &Tables, cum: &[f64], i: usize, out: &
         let base = c.pos_t[j] as usize * k;
         let y = c.pos_y[j];
         let r = base..base + k;
-        for ((o, pc), l) in out
-            .iter_mut()
-            .zip(&tb.pos_c[r.clone()])
-            .zip(&tb.ln_lambda[r])
-        {
+        for ((o, pc), l) in out.iter_mut().zip(&tb.pos_c[r.clone()]).zip(&tb.ln_pos[r]) {
             *o += pc + y * l;
+        }
+    }
+    // The negative binomial's G(y, 1/α) per positive count.
+    if let (Some(nb), Some(cv)) = (&tb.nb, &ws.nb) {
+        for &v in &cv.index[c.pos_off[i]..c.pos_off[i + 1]] {
+            let v = v as usize * k;
+            for (o, g) in out.iter_mut().zip(&nb.g[v..v + k]) {
+                *o += g;
+            }
         }
     }
 }
@@ -118,6 +127,14 @@ fn accumulate(ws: &Workspace<'_>, tb: &Tables, i: usize, w: &[f64], acc: &mut St
     }
     let c = &ws.cells;
     let k = tb.k;
+    if let Some(cv) = &ws.nb {
+        for &v in &cv.index[c.pos_off[i]..c.pos_off[i + 1]] {
+            let v = v as usize * k;
+            for (h, wg) in acc.hist[v..v + k].iter_mut().zip(w) {
+                *h += wg;
+            }
+        }
+    }
     for (s, wg) in acc.s.iter_mut().zip(w) {
         *s += wg;
     }
@@ -179,19 +196,19 @@ pub(crate) fn estep(ws: &Workspace<'_>, params: &Params) -> Stats {
     let chunks: Vec<Stats> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
-            let mut acc = Stats::zeros(k, tb.t);
+            let mut acc = Stats::zeros(k, tb.t, ws.n_values());
             let mut post = vec![0.0; k];
             for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
                 acc.ll += person_posterior(ws, &tb, i, &mut post);
                 accumulate(ws, &tb, i, &post, &mut acc);
-                if ws.w.is_some() {
+                if ws.keeps_posteriors() {
                     acc.post.extend_from_slice(&post);
                 }
             }
             acc
         })
         .collect();
-    let mut total = Stats::zeros(k, tb.t);
+    let mut total = Stats::zeros(k, tb.t, ws.n_values());
     for c in &chunks {
         total.add(c);
     }
@@ -203,11 +220,11 @@ pub(crate) fn estep(ws: &Workspace<'_>, params: &Params) -> Stats {
 /// zero-inflation posteriors taken from `params` (ZIP).
 pub(crate) fn stats_from_weights(ws: &Workspace<'_>, params: &Params, w: &Array2<f64>) -> Stats {
     let tb = Tables::new(ws, params);
-    let mut acc = Stats::zeros(params.groups(), tb.t);
+    let mut acc = Stats::zeros(params.groups(), tb.t, ws.n_values());
     for i in 0..ws.panel.n_persons() {
         let row = w.row(i).to_vec();
         accumulate(ws, &tb, i, &row, &mut acc);
-        if ws.w.is_some() {
+        if ws.keeps_posteriors() {
             acc.post.extend_from_slice(&row);
         }
     }

@@ -29,7 +29,10 @@ use crate::model::Params;
 
 /// Whether [`hessian`] covers the model (no risk factors).
 pub(crate) fn applies(ws: &Workspace<'_>, params: &Params) -> bool {
-    ws.w.is_none() && params.risk.is_none() && ws.tc.is_some() == params.tcov.is_some()
+    ws.w.is_none()
+        && params.risk.is_none()
+        && params.alpha.is_none()
+        && ws.tc.is_some() == params.tcov.is_some()
 }
 
 /// Offsets of the blocks in the flattened parameter vector.

@@ -7,6 +7,8 @@
 //! - [`estep`]: posteriors by log-sum-exp and the pooled per-age sums;
 //! - [`mstep`]: the weighted Poisson and logistic regressions, and the score;
 //! - [`tcov`]: time-varying covariates in the log rate (person-year rows);
+//! - [`nb`]: negative-binomial groups (count tables, the rate and
+//!   dispersion M-step);
 //! - [`concomitant`]: the shares on risk factors (a multinomial logit);
 //! - [`linalg`]: Cholesky factorisation and solves, definiteness, BFGS;
 //! - [`louis`]: the Hessian of the marginal likelihood in one pass;
@@ -27,6 +29,7 @@ pub(crate) mod linalg;
 pub(crate) mod louis;
 pub(crate) mod mstep;
 pub(crate) mod multistart;
+pub(crate) mod nb;
 pub(crate) mod polish;
 pub(crate) mod refine;
 pub(crate) mod run;

@@ -131,9 +131,13 @@ pub(crate) fn mstep(ws: &Workspace<'_>, stats: &Stats, params: &mut Params) {
     if let Some(tc) = rows {
         super::tcov::mstep_rates(ws, tc, stats, params);
     }
+    let nb = ws.nb.is_some() && params.alpha.is_some();
+    if nb {
+        super::nb::mstep_rates(ws, stats, params);
+    }
     for g in 0..params.groups() {
         let r = g * t..(g + 1) * t;
-        if rows.is_none() {
+        if rows.is_none() && !nb {
             newton(
                 &ws.x[g],
                 &mut params.beta[g],
@@ -169,10 +173,15 @@ pub(crate) fn score(ws: &Workspace<'_>, params: &Params, stats: &Stats) -> Vec<f
     let t = ws.n_ages();
     let k = params.groups();
     let mut g = Vec::new();
+    let mut dispersion = Vec::new();
     if let (Some(tc), Some(_)) = (&ws.tc, &params.tcov) {
         let (gb, gt) = super::tcov::score_rates(ws, tc, stats, params);
         g.extend(gb);
         g.extend(gt);
+    } else if ws.nb.is_some() && params.alpha.is_some() {
+        let (gb, ga) = super::nb::score_rates(ws, stats, params);
+        g.extend(gb);
+        dispersion = ga;
     } else {
         for c in 0..k {
             let r = c * t..(c + 1) * t;
@@ -197,6 +206,7 @@ pub(crate) fn score(ws: &Workspace<'_>, params: &Params, stats: &Stats) -> Vec<f
             ));
         }
     }
+    g.extend(dispersion);
     if ws.w.is_some() {
         g.extend(super::concomitant::score(ws, &stats.post, params));
         return g;

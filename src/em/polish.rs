@@ -11,8 +11,9 @@ use super::workspace::Workspace;
 use crate::model::Params;
 
 /// Parameters as one vector: all β, then (with time-varying covariates)
-/// all θ, then all γ (ZIP), then ln(π_k / π_1) for k = 2..K, then (with
-/// risk factors) δ_k − δ_1 for k = 2..K.
+/// all θ, then all γ (ZIP), then ln α (negative binomial: one per group,
+/// or one if shared), then ln(π_k / π_1) for k = 2..K, then (with risk
+/// factors) δ_k − δ_1 for k = 2..K.
 pub(crate) fn flatten(p: &Params) -> Vec<f64> {
     let mut v: Vec<f64> = p.beta.iter().flatten().copied().collect();
     if let Some(th) = &p.tcov {
@@ -20,6 +21,9 @@ pub(crate) fn flatten(p: &Params) -> Vec<f64> {
     }
     if let Some(g) = &p.gamma {
         v.extend(g.iter().flatten());
+    }
+    if let Some(a) = &p.alpha {
+        v.extend(a.iter().map(|x| x.ln()));
     }
     v.extend(p.pi[1..].iter().map(|pk| (pk / p.pi[0]).ln()));
     if let Some(d) = &p.risk {
@@ -42,6 +46,10 @@ pub(crate) fn unflatten(v: &[f64], like: &Params) -> Params {
     let beta = take(&like.beta);
     let tcov = like.tcov.as_ref().map(&mut take);
     let gamma = like.gamma.as_ref().map(&mut take);
+    let alpha = like
+        .alpha
+        .as_ref()
+        .map(|a| a.iter().map(|_| it.next().unwrap_or(0.0).exp()).collect());
     let k = like.groups();
     let logits: Vec<f64> = std::iter::once(0.0)
         .chain((1..k).map(|_| it.next().unwrap_or(0.0)))
@@ -61,6 +69,7 @@ pub(crate) fn unflatten(v: &[f64], like: &Params) -> Params {
         pi: w.iter().map(|x| x / sum).collect(),
         risk,
         tcov,
+        alpha,
     }
 }
 

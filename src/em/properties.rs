@@ -78,6 +78,7 @@ fn case(index: u64) -> Case {
         pi: raw.iter().map(|r| r / total).collect(),
         risk: None,
         tcov: None,
+        alpha: None,
     };
     Case {
         panel,

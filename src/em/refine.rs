@@ -210,12 +210,26 @@ pub(crate) fn nested_starts(spec: &ModelSpec, prev_spec: &ModelSpec, prev: &Para
             r[left] = th[s].clone();
             r
         });
+        // ... and their dispersion (negative binomial).
+        let alpha = prev.alpha.as_ref().map(|a| {
+            if a.len() == prev.groups() && k > 1 {
+                let mut r = vec![0.0; k];
+                for (g, &slot) in slots.iter().enumerate() {
+                    r[slot] = a[g];
+                }
+                r[left] = a[s];
+                r
+            } else {
+                a.clone()
+            }
+        });
         out.push(Params {
             beta,
             gamma,
             pi,
             risk,
             tcov,
+            alpha,
         });
     }
     out

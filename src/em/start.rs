@@ -71,6 +71,7 @@ pub(crate) fn params_from_weights(ws: &Workspace<'_>, w: &Array2<f64>) -> Params
         pi: vec![1.0 / k as f64; k],
         risk: ws.w.as_ref().map(|w| vec![vec![0.0; w.ncols()]; k]),
         tcov: ws.tc.as_ref().map(|tc| vec![vec![0.0; tc.c]; k]),
+        alpha: (spec.family() == Family::Nb).then(|| vec![1.0; spec.n_dispersion()]),
     };
     let stats = stats_from_weights(ws, &params, w);
     mstep(ws, &stats, &mut params);

@@ -32,10 +32,14 @@ pub(crate) struct Stats {
     /// `n` are finished from them once per E-step.
     pub(crate) obs_diff: Vec<f64>,
     pub(crate) wp: Vec<f64>,
+    /// Negative binomial: Σ p_ik over the positive cells whose count is the
+    /// v-th distinct value (index `v·K + k`).
+    pub hist: Vec<f64>,
 }
 
 impl Stats {
-    pub(crate) fn zeros(k: usize, t: usize) -> Stats {
+    /// Zero sums for K groups, T ages and `nv` tabulated count values.
+    pub(crate) fn zeros(k: usize, t: usize, nv: usize) -> Stats {
         let v = vec![0.0; k * t];
         Stats {
             ll: 0.0,
@@ -49,6 +53,7 @@ impl Stats {
             rp: Vec::new(),
             obs_diff: vec![0.0; k * (t + 1)],
             wp: v,
+            hist: vec![0.0; k * nv],
         }
     }
 
@@ -65,6 +70,7 @@ impl Stats {
             (&mut self.n, &other.n),
             (&mut self.obs_diff, &other.obs_diff),
             (&mut self.wp, &other.wp),
+            (&mut self.hist, &other.hist),
         ] {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }

@@ -40,9 +40,51 @@ pub(crate) struct Tables {
     /// a person's zero terms over its span are one difference.
     pub p0_cum: Option<Vec<f64>>,
     /// What a positive count y adds beyond the zero term it replaces:
-    /// `pos_c + y·ln λ`, with `pos_c = ln(1 − ω) − λ − ln p0` (0 for
-    /// Poisson).
+    /// `pos_c + y·ln_pos` (negative binomial: plus G(y, 1/α)), with
+    /// `pos_c = ln(1 − ω) − λ − ln p0` (0 for Poisson and the negative
+    /// binomial) and `ln_pos = ln λ` (negative binomial: ln q, q = αλ/(1 + αλ)).
     pub pos_c: Vec<f64>,
+    pub ln_pos: Vec<f64>,
+    /// The negative binomial's per-group values.
+    pub nb: Option<NbTables>,
+}
+
+/// Per group: α, ln α, r = 1/α, and G(v, r) = ln Γ(v + r) − ln Γ(r) for
+/// every distinct positive count v (index `v·K + k`).
+pub(crate) struct NbTables {
+    pub alpha: Vec<f64>,
+    pub ln_alpha: Vec<f64>,
+    pub r: Vec<f64>,
+    pub g: Vec<f64>,
+}
+
+impl NbTables {
+    fn new(ws: &Workspace<'_>, params: &Params, k: usize) -> Option<NbTables> {
+        let cv = ws.nb.as_ref()?;
+        let ln_alpha: Vec<f64> = (0..k)
+            .map(|g| {
+                params.alpha_of(g).map_or(0.0, |a| {
+                    a.ln()
+                        .clamp(super::nb::LN_ALPHA_MIN, super::nb::LN_ALPHA_MAX)
+                })
+            })
+            .collect();
+        let alpha: Vec<f64> = ln_alpha.iter().map(|l| l.exp()).collect();
+        let r: Vec<f64> = ln_alpha.iter().map(|l| (-l).exp()).collect();
+        let mut g = vec![0.0; cv.values.len() * k];
+        for (grp, &rg) in r.iter().enumerate() {
+            let (gv, _, _) = super::nb::value_sums(&cv.values, rg);
+            for (v, x) in gv.into_iter().enumerate() {
+                g[v * k + grp] = x;
+            }
+        }
+        Some(NbTables {
+            alpha,
+            ln_alpha,
+            r,
+            g,
+        })
+    }
 }
 
 /// The largest |ln p0| (a rate of 1,000 a year) for which the E-step sums
@@ -71,7 +113,13 @@ impl Tables {
             zip,
             p0_cum: None,
             pos_c: vec![0.0; k * t],
+            ln_pos: vec![0.0; k * t],
+            nb: NbTables::new(ws, params, k),
         };
+        let nb = tb
+            .nb
+            .as_ref()
+            .map(|n| (n.alpha.clone(), n.r.clone(), n.ln_alpha.clone()));
         for g in 0..k {
             let eta = ws.x[g].dot(&ndarray::aview1(&params.beta[g]));
             let zeta = params
@@ -82,7 +130,11 @@ impl Tables {
                 let i = s * k + g;
                 tb.ln_lambda[i] = eta[s];
                 tb.lambda[i] = eta[s].exp();
-                if let Some(zeta) = &zeta {
+                if let Some((alpha, r, ln_alpha)) = &nb {
+                    let l = (alpha[g] * tb.lambda[i]).ln_1p();
+                    tb.ln_p0[i] = -r[g] * l;
+                    tb.ln_pos[i] = ln_alpha[g] + eta[s] - l;
+                } else if let Some(zeta) = &zeta {
                     tb.ln_omega[i] = -softplus(-zeta[s]);
                     tb.ln_1m_omega[i] = -softplus(zeta[s]);
                     tb.ln_p0[i] = log_add(tb.ln_omega[i], tb.ln_1m_omega[i] - tb.lambda[i]);
@@ -92,12 +144,15 @@ impl Tables {
                 }
             }
         }
-        for (c, ((a, l), p0)) in tb
-            .pos_c
-            .iter_mut()
-            .zip(tb.ln_1m_omega.iter().zip(&tb.lambda).zip(&tb.ln_p0))
-        {
-            *c = a - l - p0;
+        if tb.nb.is_none() {
+            for (c, ((a, l), p0)) in tb
+                .pos_c
+                .iter_mut()
+                .zip(tb.ln_1m_omega.iter().zip(&tb.lambda).zip(&tb.ln_p0))
+            {
+                *c = a - l - p0;
+            }
+            tb.ln_pos.copy_from_slice(&tb.ln_lambda);
         }
         let spans = !ws.cells.has_exposure
             && ws.tc.is_none()
@@ -119,6 +174,9 @@ impl Tables {
     pub(crate) fn ln_zero(&self, i: usize, e: f64) -> f64 {
         if e == 1.0 {
             self.ln_p0[i]
+        } else if let Some(nb) = &self.nb {
+            let g = i % self.k;
+            -nb.r[g] * (nb.alpha[g] * e * self.lambda[i]).ln_1p()
         } else if self.zip {
             log_add(self.ln_omega[i], self.ln_1m_omega[i] - e * self.lambda[i])
         } else {

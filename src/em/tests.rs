@@ -79,6 +79,7 @@ pub(super) fn params(beta: &[&[f64]], gamma: Option<&[&[f64]]>, pi: &[f64]) -> P
         pi: pi.to_vec(),
         risk: None,
         tcov: None,
+        alpha: None,
     }
 }
 

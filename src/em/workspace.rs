@@ -4,9 +4,10 @@
 
 use ndarray::Array2;
 
+use super::nb::CountValues;
 use crate::data::Panel;
 use crate::design::AgeScale;
-use crate::model::ModelSpec;
+use crate::model::{Family, ModelSpec};
 
 /// Counts below this take ln y! from a table.
 const LN_FACTORIAL_TABLE: usize = 256;
@@ -34,6 +35,9 @@ pub(crate) struct Workspace<'a> {
     /// Time-varying covariates at the observed cells; `None` for a model
     /// without them.
     pub tc: Option<CellCovariates>,
+    /// Negative binomial: the distinct positive counts and each positive
+    /// cell's index among them.
+    pub nb: Option<CountValues>,
 }
 
 /// Observed cells in compressed rows: person i's observed zeros are
@@ -148,6 +152,7 @@ impl<'a> Workspace<'a> {
             })
             .collect();
         let cells = Cells::new(panel);
+        let nb = (spec.family() == Family::Nb).then(|| CountValues::new(&cells));
         let max_count = cells.pos_y.iter().copied().fold(0.0f64, f64::max);
         Workspace {
             w: risk_design(panel, spec),
@@ -160,11 +165,25 @@ impl<'a> Workspace<'a> {
             z,
             constant,
             cells,
+            nb,
         }
     }
 
     pub(crate) fn n_ages(&self) -> usize {
         self.panel.ages.len()
+    }
+
+    /// Number of distinct positive counts the negative binomial tabulates
+    /// (0 for other families).
+    pub(crate) fn n_values(&self) -> usize {
+        self.nb.as_ref().map_or(0, |cv| cv.values.len())
+    }
+
+    /// Whether an E-step keeps every person's posteriors: the M-step of
+    /// risk factors works on persons, and the negative binomial's with
+    /// exposure on person-years.
+    pub(crate) fn keeps_posteriors(&self) -> bool {
+        self.w.is_some() || (self.nb.is_some() && self.cells.has_exposure)
     }
 
     /// Person i's risk factors, if the model has them.

@@ -26,10 +26,10 @@ use crate::em::refine::Nested;
 use crate::em::run::{Control, Run, SAME_OPTIMUM, best_usable};
 use crate::em::workspace::Workspace;
 use crate::error::{Error, Result};
-use crate::model::{Family, ModelSpec, TrajectoryModel};
+use crate::model::{Dispersion, Family, ModelSpec, TrajectoryModel};
 
 /// How to fit: the model structure and the optimiser's settings. Build it with
-/// [`Gbtm::poisson`] or [`Gbtm::zip`], adjust with the setters, then call
+/// [`Gbtm::poisson`], [`Gbtm::zip`] or [`Gbtm::nb`], adjust with the setters, then call
 /// [`Gbtm::fit`], which validates everything against the panel first.
 ///
 /// ```
@@ -63,6 +63,7 @@ pub struct Gbtm {
     ll_tol: f64,
     score_tol: f64,
     nested: Option<Nested>,
+    dispersion: Dispersion,
 }
 
 /// The most groups a model may have.
@@ -98,6 +99,7 @@ impl Gbtm {
             ll_tol: 1e-10,
             score_tol: 1e-8,
             nested: None,
+            dispersion: Dispersion::PerGroup,
         }
     }
     /// A Poisson mixture with `groups` groups (cubic by default).
@@ -108,6 +110,24 @@ impl Gbtm {
     /// constant zero inflation by default).
     pub fn zip(groups: usize) -> Gbtm {
         Gbtm::new(Family::Zip, groups)
+    }
+    /// A negative-binomial (NB2) mixture with `groups` groups (cubic
+    /// rates, one dispersion α per group by default).
+    ///
+    /// ```
+    /// use gbtm::{Dispersion, Gbtm};
+    /// let spec = Gbtm::nb(2).dispersion(Dispersion::Shared).spec()?;
+    /// assert_eq!(spec.n_dispersion(), 1);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    pub fn nb(groups: usize) -> Gbtm {
+        Gbtm::new(Family::Nb, groups)
+    }
+    /// Negative binomial: one dispersion per group (the default) or one
+    /// shared by all groups. Refused for other families when shared.
+    pub fn dispersion(mut self, dispersion: Dispersion) -> Self {
+        self.dispersion = dispersion;
+        self
     }
     /// The same polynomial order (0..=5) for every group.
     pub fn order(mut self, order: usize) -> Self {
@@ -210,14 +230,14 @@ impl Gbtm {
             ));
         }
         let iorders = match self.family {
-            Family::Poisson => None,
+            Family::Poisson | Family::Nb => None,
             Family::Zip => Some(
                 self.iorders
                     .clone()
                     .unwrap_or_else(|| vec![self.iorder; self.groups]),
             ),
         };
-        ModelSpec::new(self.family, orders, iorders)
+        ModelSpec::new(self.family, orders, iorders)?.with_dispersion(self.dispersion)
     }
 
     /// Fits the model to `panel`.

@@ -9,6 +9,8 @@
 //!   log rate, `gk.tcov.NAME`;
 //! - for ZIP, per group, the logit zero-inflation coefficients:
 //!   `gk.zi.intercept`, `gk.zi.age`, …;
+//! - for the negative binomial, the log dispersions `gk.ln_alpha` per
+//!   group (one `ln_alpha` if shared);
 //! - the multinomial logits of the group shares against group 1,
 //!   `gk.logit = ln(π_k / π_1)` for k = 2..K (with risk factors: at
 //!   covariates 0);
@@ -54,6 +56,14 @@ pub(crate) mod name {
     pub fn zi(group: usize, j: usize) -> String {
         format!("g{}.zi.{}", group + 1, term_name(j))
     }
+    /// `gK.ln_alpha` (negative-binomial log dispersion), or `ln_alpha`
+    /// when the groups share it (`group` None).
+    pub fn ln_alpha(group: Option<usize>) -> String {
+        match group {
+            Some(g) => format!("g{}.ln_alpha", g + 1),
+            None => "ln_alpha".to_string(),
+        }
+    }
     /// `gK.logit`: ln(π_K / π_1).
     pub fn logit(group: usize) -> String {
         format!("g{}.logit", group + 1)
@@ -93,6 +103,11 @@ pub fn parameter_names(spec: &ModelSpec) -> Vec<String> {
         for (g, &o) in q.iter().enumerate() {
             names.extend((0..=o).map(|j| name::zi(g, j)));
         }
+    }
+    match (spec.n_dispersion(), spec.groups()) {
+        (0, _) => {}
+        (1, k) if k > 1 => names.push(name::ln_alpha(None)),
+        (_, k) => names.extend((0..k).map(|g| name::ln_alpha(Some(g)))),
     }
     names.extend((1..spec.groups()).map(name::logit));
     for g in 1..spec.groups() {

@@ -275,7 +275,7 @@ impl TrajectoryModel {
     /// ```
     /// use gbtm::{AgeScale, Family, ModelSpec, Params, TrajectoryModel};
     /// let spec = ModelSpec::new(Family::Poisson, vec![1], None)?;
-    /// let params = Params { beta: vec![vec![1.0, 2.0]], gamma: None, pi: vec![1.0], risk: None, tcov: None };
+    /// let params = Params { beta: vec![vec![1.0, 2.0]], gamma: None, pi: vec![1.0], risk: None, tcov: None, alpha: None };
     /// let m = TrajectoryModel::new(spec, params, AgeScale { center: 20.0, scale: 10.0 }, vec![10, 30], false)?;
     /// // η = 1 + 2·(age − 20)/10 = −3 + 0.2·age
     /// let (b, se) = m.raw_age_coefficients(0);

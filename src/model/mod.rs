@@ -3,7 +3,7 @@
 //! model itself ([`TrajectoryModel`]), which is what is saved, loaded,
 //! classified against, forecast from and plotted.
 //!
-//! Rooms: [`spec`] (family and structure), `params` (parameter values),
+//! Rooms: `family` (the count distribution), [`spec`] (structure), `params` (parameter values),
 //! `trajectory` (the
 //! model), [`covariance`] (the covariance of the estimates and parameter
 //! names), `inference` (standard errors, intervals and bands by the delta
@@ -11,6 +11,7 @@
 //! (model files).
 
 pub mod covariance;
+mod family;
 mod file;
 mod inference;
 mod params;
@@ -22,5 +23,5 @@ pub use covariance::{Covariance, CovarianceProblem};
 pub use file::{FORMAT, ModelFile};
 pub use inference::{Interval, normal_quantile};
 pub use risk::RiskCoefficient;
-pub use spec::{Family, MAX_ORDER, ModelSpec, Params};
+pub use spec::{Dispersion, Family, MAX_ORDER, ModelSpec, Params};
 pub use trajectory::{MAX_LN_RATE, TrajectoryModel};

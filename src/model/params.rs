@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 ///
 /// ```
 /// use gbtm::Params;
-/// let p = Params { beta: vec![vec![-1.0], vec![0.5]], gamma: None, pi: vec![0.7, 0.3], risk: None, tcov: None };
+/// let p = Params { beta: vec![vec![-1.0], vec![0.5]], gamma: None, pi: vec![0.7, 0.3], risk: None, tcov: None, alpha: None };
 /// assert_eq!(p.groups(), 2);
+/// // A negative binomial with a shared dispersion holds one α.
+/// let nb = Params { alpha: Some(vec![0.8]), ..p };
+/// assert_eq!(nb.alpha_of(1), Some(0.8));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Params {
@@ -33,12 +36,24 @@ pub struct Params {
     /// x_tᵀβ_k + z_itᵀθ_k. `None` without time-varying covariates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tcov: Option<Vec<Vec<f64>>>,
+    /// Negative-binomial dispersions α (Var = μ + α·μ²): one per group, or
+    /// a single value shared by all groups. `None` for Poisson and ZIP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<Vec<f64>>,
 }
 
 impl Params {
     /// Number of groups.
     pub fn groups(&self) -> usize {
         self.pi.len()
+    }
+
+    /// Group `g`'s negative-binomial dispersion α (the shared one if there
+    /// is one value), or `None` for Poisson and ZIP.
+    pub fn alpha_of(&self, g: usize) -> Option<f64> {
+        self.alpha
+            .as_ref()
+            .and_then(|a| a.get(g).or(a.last()).copied())
     }
 
     /// The same parameters with the groups in the order `order` (group `j`
@@ -63,6 +78,13 @@ impl Params {
                 .tcov
                 .as_ref()
                 .map(|th| order.iter().map(|&g| th[g].clone()).collect()),
+            alpha: self.alpha.as_ref().map(|a| {
+                if a.len() == self.groups() {
+                    order.iter().map(|&g| a[g]).collect()
+                } else {
+                    a.clone()
+                }
+            }),
         }
     }
 }

@@ -5,48 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// Parameter values live in their own room; the old path stays.
+/// The family and parameter values live in their own rooms; the old paths
+/// stay.
+pub use super::family::{Dispersion, Family};
 pub use super::params::Params;
-
-/// The count distribution within a group.
-///
-/// ```
-/// use gbtm::Family;
-/// assert_eq!("zip".parse::<Family>().unwrap(), Family::Zip);
-/// assert_eq!(Family::Poisson.to_string(), "poisson");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
-#[serde(rename_all = "lowercase")]
-pub enum Family {
-    /// `y ~ Poisson(e·λ)`.
-    Poisson,
-    /// Zero-inflated Poisson: a structural zero with probability ω, else Poisson(e·λ).
-    Zip,
-}
-
-impl std::fmt::Display for Family {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Family::Poisson => "poisson",
-            Family::Zip => "zip",
-        })
-    }
-}
-
-impl std::str::FromStr for Family {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Family> {
-        match s.to_ascii_lowercase().as_str() {
-            "poisson" => Ok(Family::Poisson),
-            "zip" => Ok(Family::Zip),
-            other => Err(Error::param(
-                "model",
-                format!("unknown model {other:?}; use poisson or zip"),
-            )),
-        }
-    }
-}
 
 /// Highest polynomial order allowed (as in traj).
 pub const MAX_ORDER: usize = 5;
@@ -83,6 +45,13 @@ pub struct ModelSpec {
     /// (traj's `tcov`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tcov: Vec<String>,
+    /// Negative binomial: one dispersion per group or one shared.
+    #[serde(default, skip_serializing_if = "is_per_group")]
+    dispersion: Dispersion,
+}
+
+fn is_per_group(d: &Dispersion) -> bool {
+    *d == Dispersion::PerGroup
 }
 
 /// The standardisation `(w − center) / scale` of a risk factor: the mean
@@ -124,6 +93,8 @@ struct RawSpec {
     risk_scaling: Vec<RiskScale>,
     #[serde(default)]
     tcov: Vec<String>,
+    #[serde(default)]
+    dispersion: Dispersion,
 }
 
 impl TryFrom<RawSpec> for ModelSpec {
@@ -131,7 +102,8 @@ impl TryFrom<RawSpec> for ModelSpec {
     fn try_from(r: RawSpec) -> Result<ModelSpec> {
         let spec = ModelSpec::new(r.family, r.orders, r.iorders)?
             .with_risk(r.risk)?
-            .with_tcov(r.tcov)?;
+            .with_tcov(r.tcov)?
+            .with_dispersion(r.dispersion)?;
         if r.risk_scaling.is_empty() {
             Ok(spec)
         } else {
@@ -157,7 +129,7 @@ impl ModelSpec {
             ));
         }
         match (family, &iorders) {
-            (Family::Poisson, Some(_)) => {
+            (Family::Poisson | Family::Nb, Some(_)) => {
                 return Err(Error::param(
                     "iorder",
                     "zero-inflation orders need --model zip",
@@ -187,7 +159,7 @@ impl ModelSpec {
                     ));
                 }
             }
-            (Family::Poisson, None) => {}
+            (Family::Poisson | Family::Nb, None) => {}
         }
         Ok(ModelSpec {
             family,
@@ -196,7 +168,51 @@ impl ModelSpec {
             risk: Vec::new(),
             risk_scaling: Vec::new(),
             tcov: Vec::new(),
+            dispersion: Dispersion::PerGroup,
         })
+    }
+
+    /// The same structure with the negative binomial's dispersion per group
+    /// (the default) or shared by all groups.
+    ///
+    /// ```
+    /// use gbtm::{Dispersion, Family, ModelSpec};
+    /// let per_group = ModelSpec::new(Family::Nb, vec![2, 2], None)?;
+    /// let shared = per_group.clone().with_dispersion(Dispersion::Shared)?;
+    /// // Σ(order + 1) + K − 1, plus K dispersions or one.
+    /// assert_eq!(per_group.n_parameters(), 3 + 3 + 1 + 2);
+    /// assert_eq!(shared.n_parameters(), 3 + 3 + 1 + 1);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `dispersion` for a shared
+    /// dispersion in a model that is not negative binomial.
+    pub fn with_dispersion(mut self, dispersion: Dispersion) -> Result<Self> {
+        if dispersion == Dispersion::Shared && self.family != Family::Nb {
+            return Err(Error::param(
+                "dispersion",
+                "a shared dispersion needs --model nb",
+            ));
+        }
+        self.dispersion = dispersion;
+        Ok(self)
+    }
+
+    /// The negative binomial's dispersion structure (per group for other
+    /// families, where it means nothing).
+    pub fn dispersion(&self) -> Dispersion {
+        self.dispersion
+    }
+
+    /// Number of dispersion parameters: K or 1 for a negative binomial, 0
+    /// otherwise.
+    pub fn n_dispersion(&self) -> usize {
+        match (self.family, self.dispersion) {
+            (Family::Nb, Dispersion::Shared) => 1,
+            (Family::Nb, Dispersion::PerGroup) => self.groups(),
+            _ => 0,
+        }
     }
 
     /// The same structure with risk factors on group membership: the
@@ -290,7 +306,7 @@ impl ModelSpec {
         self.orders.len()
     }
 
-    /// Poisson or ZIP.
+    /// Poisson, ZIP or negative binomial.
     pub fn family(&self) -> Family {
         self.family
     }
@@ -318,17 +334,22 @@ impl ModelSpec {
             risk: self.risk.clone(),
             risk_scaling: self.risk_scaling.clone(),
             tcov: self.tcov.clone(),
+            dispersion: self.dispersion,
         }
     }
 
     /// Free parameters as traj counts them: Σ_k (order_k + 1), plus
     /// Σ_k (iorder_k + 1) for ZIP, plus K − 1 mixing proportions, plus
     /// (K − 1)·R risk-factor coefficients, plus K·C time-varying covariate
-    /// coefficients.
+    /// coefficients, plus the negative binomial's K dispersions (1 if
+    /// shared).
     pub fn n_parameters(&self) -> usize {
         let rate: usize = self.orders.iter().map(|o| o + 1).sum();
         let zi: usize = self.iorders.iter().flatten().map(|o| o + 1).sum();
-        rate + zi + (self.groups() - 1) * (1 + self.risk.len()) + self.groups() * self.tcov.len()
+        rate + zi
+            + (self.groups() - 1) * (1 + self.risk.len())
+            + self.groups() * self.tcov.len()
+            + self.n_dispersion()
     }
 }
 

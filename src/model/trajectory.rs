@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 /// ```
 /// use gbtm::{AgeScale, Family, ModelSpec, Params, TrajectoryModel};
 /// let spec = ModelSpec::new(Family::Poisson, vec![0, 1], None)?;
-/// let params = Params { beta: vec![vec![-2.0], vec![0.0, 0.5]], gamma: None, pi: vec![0.6, 0.4], risk: None, tcov: None };
+/// let params = Params { beta: vec![vec![-2.0], vec![0.0, 0.5]], gamma: None, pi: vec![0.6, 0.4], risk: None, tcov: None, alpha: None };
 /// let ages = vec![12, 13, 14];
 /// let m = TrajectoryModel::new(spec, params, AgeScale::from_ages(&ages), ages, false)?;
 /// assert_eq!(m.rates().dim(), (2, 3));

@@ -130,7 +130,7 @@ fn ptrs(rng: &mut ChaCha8Rng, lambda: f64) -> f64 {
 /// ```
 /// use gbtm::{synth, Family, ModelSpec, Params};
 /// let spec = ModelSpec::new(Family::Poisson, vec![0, 0], None).unwrap();
-/// let params = Params { beta: vec![vec![-2.0], vec![0.5]], gamma: None, pi: vec![0.5, 0.5], risk: None, tcov: None };
+/// let params = Params { beta: vec![vec![-2.0], vec![0.5]], gamma: None, pi: vec![0.5, 0.5], risk: None, tcov: None, alpha: None };
 /// let c = synth::simulate(&spec, &params, &[12, 13, 14], 100, 42, &Default::default()).unwrap();
 /// assert_eq!(c.panel.n_persons() + c.panel.n_dropped(), 100);
 /// assert_eq!(c.model.unwrap().params(), &params);
@@ -188,10 +188,15 @@ pub fn simulate(
                 }
                 _ => false,
             };
+            // Negative binomial: a gamma(1/α, α) multiplier of the rate.
+            let noise = match params.alpha_of(g) {
+                Some(a) if spec.family() == Family::Nb => a * scenario::gamma(&mut rng, 1.0 / a),
+                _ => 1.0,
+            };
             counts[[i, s]] = if structural {
                 0.0
             } else {
-                poisson(&mut rng, e * lambda)
+                poisson(&mut rng, e * lambda * noise)
             };
         }
     }
@@ -269,6 +274,7 @@ fn three_group_model(family: Family) -> (ModelSpec, Params) {
         pi: vec![0.5, 0.3, 0.2],
         risk: None,
         tcov: None,
+        alpha: None,
     };
     (spec, params)
 }

@@ -208,7 +208,7 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// Gamma(shape, 1) draw (Marsaglia & Tsang 2000; boosted for shape < 1).
-fn gamma(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
+pub(crate) fn gamma(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
     if shape < 1.0 {
         let u = 1.0 - rng.random::<f64>();
         return gamma(rng, shape + 1.0) * u.powf(1.0 / shape);

@@ -39,6 +39,7 @@ fn unflatten(v: &[f64], like: &Params) -> Params {
         pi: w.iter().map(|x| x / s).collect(),
         risk: None,
         tcov: None,
+        alpha: None,
     }
 }
 

@@ -68,6 +68,7 @@ fn odds_ratio_cohort(seed: u64) -> Panel {
             pi: vec![1.0 - pi2, pi2],
             risk: None,
             tcov: None,
+            alpha: None,
         };
         let opts = synth::SimOptions::default();
         synth::simulate(&spec, &params, &synth::default_ages(), 1500, seed, &opts).unwrap()

@@ -419,6 +419,7 @@ fn forecasts_stay_right_for_rates_in_the_hundreds_and_beyond() {
             pi: vec![1.0],
             risk: None,
             tcov: None,
+            alpha: None,
         };
         let ages: Vec<i64> = (12..=20).collect();
         let model = TrajectoryModel::new(

@@ -40,6 +40,7 @@ fn four_group_cohort() -> Panel {
         pi: vec![0.36, 0.28, 0.21, 0.15],
         risk: None,
         tcov: None,
+        alpha: None,
     };
     let opts = SimOptions {
         censored_share: 0.3,
