@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use gbtm::data::write::check_output;
 use gbtm::select::{Criterion, MAX_CANDIDATES, order_grid, order_grid_len, select_with_progress};
-use gbtm::{Family, Gbtm};
+use gbtm::{Dispersion, Family, Gbtm};
 
 use super::args::{DataArgs, SearchArgs, group_range, range};
 use super::{CliError, Done, Output, to_json};
@@ -33,6 +33,9 @@ pub struct FitArgs {
     /// One zero-inflation order per group (ZIP).
     #[arg(long, value_delimiter = ',')]
     iorders: Option<Vec<usize>>,
+    /// Negative binomial: one dispersion α per group, or one shared.
+    #[arg(long, value_enum)]
+    dispersion: Option<Dispersion>,
     #[command(flatten)]
     search: SearchArgs,
     /// Maximum EM iterations per start.
@@ -62,8 +65,8 @@ pub struct FitArgs {
     raw_age: bool,
 }
 
-fn zip_orders_only_for_zip(family: Family, given: bool) -> Result<(), CliError> {
-    if family == Family::Poisson && given {
+fn zip_orders_only_for_zip(families: &[Family], given: bool) -> Result<(), CliError> {
+    if given && !families.contains(&Family::Zip) {
         return Err(CliError::Usage(
             "--iorder and --iorders need --model zip".into(),
         ));
@@ -71,8 +74,16 @@ fn zip_orders_only_for_zip(family: Family, given: bool) -> Result<(), CliError> 
     Ok(())
 }
 
+fn dispersion_only_for_nb(families: &[Family], given: bool) -> Result<(), CliError> {
+    if given && !families.contains(&Family::Nb) {
+        return Err(CliError::Usage("--dispersion needs --model nb".into()));
+    }
+    Ok(())
+}
+
 pub fn fit(a: FitArgs) -> Output {
-    zip_orders_only_for_zip(a.model, a.iorder.is_some() || a.iorders.is_some())?;
+    zip_orders_only_for_zip(&[a.model], a.iorder.is_some() || a.iorders.is_some())?;
+    dispersion_only_for_nb(&[a.model], a.dispersion.is_some())?;
     if let Some(path) = &a.save {
         check_output(path, &a.data.inputs())?;
     }
@@ -82,7 +93,8 @@ pub fn fit(a: FitArgs) -> Output {
         .order(a.order)
         .starts(a.search.starts)
         .seed(a.search.seed)
-        .max_iter(a.max_iter);
+        .max_iter(a.max_iter)
+        .dispersion(a.dispersion.unwrap_or_default());
     if let Some(o) = a.orders {
         model = model.orders(o);
     }
@@ -123,12 +135,16 @@ pub struct SelectArgs {
     /// Try every combination of per-group orders in FROM..TO (e.g. 1..3).
     #[arg(long, value_parser = range)]
     orders_grid: Option<RangeInclusive<usize>>,
-    /// The count distribution within a group.
-    #[arg(long, value_enum, default_value_t = Family::Poisson)]
-    model: Family,
+    /// The count distribution within a group; several, comma-separated
+    /// (e.g. poisson,zip,nb), select over the families too.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "poisson")]
+    model: Vec<Family>,
     /// Zero-inflation order of every group (ZIP).
     #[arg(long)]
     iorder: Option<usize>,
+    /// Negative binomial: one dispersion α per group, or one shared.
+    #[arg(long, value_enum)]
+    dispersion: Option<Dispersion>,
     #[command(flatten)]
     search: SearchArgs,
     /// The criterion (larger is better for all three).
@@ -146,12 +162,20 @@ pub struct SelectArgs {
 }
 
 pub fn select(a: SelectArgs) -> Output {
-    zip_orders_only_for_zip(a.model, a.iorder.is_some())?;
+    zip_orders_only_for_zip(&a.model, a.iorder.is_some())?;
+    dispersion_only_for_nb(&a.model, a.dispersion.is_some())?;
+    let mut families = a.model.clone();
+    families.dedup();
     if let Some(path) = &a.save {
         check_output(path, &a.data.inputs())?;
     }
     if let Some(g) = &a.orders_grid {
-        let total: u128 = a.groups.clone().map(|k| order_grid_len(k, g.clone())).sum();
+        let total: u128 = a
+            .groups
+            .clone()
+            .map(|k| order_grid_len(k, g.clone()))
+            .sum::<u128>()
+            * families.len() as u128;
         if total > MAX_CANDIDATES {
             return Err(CliError::Value(
                 "--orders-grid",
@@ -167,18 +191,24 @@ pub fn select(a: SelectArgs) -> Output {
     }
     let panel = a.data.read()?;
     let mut candidates = Vec::new();
-    for k in a.groups.clone() {
-        let base = Gbtm::new(a.model, k)
-            .iorder(a.iorder.unwrap_or(0))
-            .starts(a.search.starts)
-            .seed(a.search.seed);
-        match &a.orders_grid {
-            Some(g) => {
-                for orders in order_grid(k, g.clone()) {
-                    candidates.push(base.clone().orders(orders));
+    for &family in &families {
+        for k in a.groups.clone() {
+            let base = Gbtm::new(family, k)
+                .iorder(a.iorder.unwrap_or(0))
+                .starts(a.search.starts)
+                .seed(a.search.seed);
+            let base = match family {
+                Family::Nb => base.dispersion(a.dispersion.unwrap_or_default()),
+                _ => base,
+            };
+            match &a.orders_grid {
+                Some(g) => {
+                    for orders in order_grid(k, g.clone()) {
+                        candidates.push(base.clone().orders(orders));
+                    }
                 }
+                None => candidates.push(base.order(a.order)),
             }
-            None => candidates.push(base.order(a.order)),
         }
     }
     let bar = indicatif::ProgressBar::new(candidates.len() as u64);

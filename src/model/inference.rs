@@ -126,6 +126,48 @@ impl TrajectoryModel {
         Ok((0..order).map(|j| cov.se(&name::zi(group, j))).collect())
     }
 
+    /// The negative-binomial dispersion α_k of group `group` with its SE
+    /// (delta method, α·SE(ln α)) and the interval at `level`, formed on
+    /// the log scale: `exp(ln α̂ ± z·SE(ln α̂))`.
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let cohort = synth::three_groups(400, 1);
+    /// let fit = Gbtm::nb(1).order(2).starts(2).fit(&cohort.panel)?;
+    /// let a = fit.model().dispersion_interval(0, 0.95)?;
+    /// assert!(a.lower < a.estimate && a.estimate < a.upper);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`TrajectoryModel::coefficient_se`], and for a model that is not
+    /// negative binomial, a dispersion on the boundary α = 0 (no SE), or a
+    /// `level` outside (0, 1).
+    pub fn dispersion_interval(&self, group: usize, level: f64) -> Result<Interval> {
+        let cov = self.checked_group(group)?;
+        let z = normal_quantile(level)?;
+        let alpha = self
+            .dispersion(group)
+            .ok_or_else(|| Error::param("dispersion", "the model is not negative binomial"))?;
+        let key = if self.spec().n_dispersion() == 1 && self.groups() > 1 {
+            name::ln_alpha(None)
+        } else {
+            name::ln_alpha(Some(group))
+        };
+        let se_ln = cov.se(&key).ok_or_else(|| {
+            Error::param(
+                "dispersion",
+                "the dispersion is on the boundary α = 0 and has no standard error",
+            )
+        })?;
+        Ok(Interval {
+            estimate: alpha,
+            se: alpha * se_ln,
+            lower: alpha * (-z * se_ln).exp(),
+            upper: alpha * (z * se_ln).exp(),
+        })
+    }
+
     /// The share π_k of group `group` with its SE (delta method) and the
     /// interval at `level`, formed on the logit scale. A one-group model
     /// has π = 1 exactly.

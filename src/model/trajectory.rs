@@ -112,8 +112,15 @@ impl TrajectoryModel {
                         .all(|r| r.len() == spec.tcov().len() && r.iter().all(|x| x.is_finite()))
             }
         };
+        let alpha_ok = match &params.alpha {
+            None => spec.n_dispersion() == 0,
+            Some(a) => {
+                a.len() == spec.n_dispersion() && a.iter().all(|x| x.is_finite() && *x > 0.0)
+            }
+        };
         if !lens_ok(&params.beta, spec.orders())
             || !zi_ok
+            || !alpha_ok
             || !risk_ok
             || !tcov_ok
             || params.pi.len() != k
@@ -306,6 +313,21 @@ impl TrajectoryModel {
             exposure: self.exposure,
             covariance: None,
         }
+    }
+
+    /// The negative-binomial dispersion α_k (Var = μ + α·μ²), or `None`
+    /// for Poisson and ZIP.
+    ///
+    /// ```
+    /// use gbtm::{AgeScale, Family, ModelSpec, Params, TrajectoryModel};
+    /// let spec = ModelSpec::new(Family::Nb, vec![0, 0], None)?;
+    /// let params = Params { beta: vec![vec![-1.0], vec![0.5]], gamma: None, pi: vec![0.5, 0.5], risk: None, tcov: None, alpha: Some(vec![2.0, 0.5]) };
+    /// let m = TrajectoryModel::new(spec, params, AgeScale::from_ages(&[12, 13]), vec![12, 13], false)?;
+    /// assert_eq!(m.dispersion(1), Some(0.5));
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
+    pub fn dispersion(&self, group: usize) -> Option<f64> {
+        self.params.alpha_of(group)
     }
 
     /// Whether the model has zero inflation.

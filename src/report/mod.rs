@@ -45,6 +45,15 @@ pub struct GroupSummary {
     /// Their standard errors (absent without a covariance matrix).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tcov_coefficient_se: Option<Vec<f64>>,
+    /// Negative binomial: the dispersion α_k (Var = μ + α·μ²; a shared α
+    /// appears in every group). Absent for Poisson and ZIP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispersion: Option<f64>,
+    /// α_k's standard error and interval at `level` (delta method from
+    /// ln α; the interval formed on the log scale). Absent without a
+    /// covariance matrix, or with α on the boundary 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispersion_interval: Option<crate::model::Interval>,
     /// λ_kt at exposure 1, one per age (with time-varying covariates: at
     /// covariates 0).
     pub rate: Vec<f64>,
@@ -285,6 +294,8 @@ impl FitSummary {
                             .ok()
                             .and_then(|v| v.into_iter().collect())
                     }),
+                    dispersion: model.dispersion(g),
+                    dispersion_interval: model.dispersion_interval(g, level).ok(),
                     rate: rates.row(g).to_vec(),
                     zero_inflation: zi.as_ref().map(|z| z.row(g).to_vec()),
                     expected_count: expected.row(g).to_vec(),

@@ -291,6 +291,22 @@ impl FitSummary {
                     row(s, g, format!("zi.{}", term_name(j)), *c, se);
                 }
             }
+            // The dispersion, without a z test: α = 0 is the boundary.
+            if let Some(a) = gr.dispersion {
+                let se = gr
+                    .dispersion_interval
+                    .map_or("-".to_string(), |i| format!("{:.6}", i.se));
+                let _ = writeln!(
+                    s,
+                    "{:>5}  {:<16}  {:>12.6}  {:>10}  {:>9}  {:>7}",
+                    g + 1,
+                    "alpha",
+                    a,
+                    se,
+                    "-",
+                    "-"
+                );
+            }
         }
     }
 }

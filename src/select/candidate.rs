@@ -41,6 +41,8 @@ use crate::report::FitSummary;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CandidateResult {
+    /// The count distribution of the candidate.
+    pub family: crate::model::Family,
     /// Number of groups K.
     pub n_groups: usize,
     /// The orders of the candidate as requested. The fitted groups are
@@ -96,6 +98,7 @@ impl CandidateResult {
         };
         let failures = adequacy_failures(&summary);
         CandidateResult {
+            family: spec.family(),
             n_groups: spec.groups(),
             orders: spec.orders().to_vec(),
             iorders: spec.iorders().map(<[usize]>::to_vec),
@@ -123,6 +126,7 @@ impl CandidateResult {
     /// ```
     pub fn failed(spec: &ModelSpec, error: impl fmt::Display) -> CandidateResult {
         CandidateResult {
+            family: spec.family(),
             n_groups: spec.groups(),
             orders: spec.orders().to_vec(),
             iorders: spec.iorders().map(<[usize]>::to_vec),

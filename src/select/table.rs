@@ -138,12 +138,22 @@ impl Selection {
         // selected row's K is marked `*`.
         let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
         let mut errors = Vec::new();
+        // With several families, the orders column names each row's family.
+        let mixed = self
+            .candidates
+            .iter()
+            .any(|c| c.family != self.candidates[0].family);
+        let label = |c: &CandidateResult| {
+            let o = orders_text(&c.orders, c.iorders.as_deref());
+            if mixed {
+                format!("{} {o}", c.family)
+            } else {
+                o
+            }
+        };
         for (j, c) in self.candidates.iter().enumerate() {
             let mark = if self.selected == Some(j) { "*" } else { "" };
-            let mut row = vec![
-                format!("{mark}{}", c.n_groups),
-                orders_text(&c.orders, c.iorders.as_deref()),
-            ];
+            let mut row = vec![format!("{mark}{}", c.n_groups), label(c)];
             match &c.fit {
                 Some(f) => row.extend([
                     format!("{:.1}", f.log_likelihood),
@@ -166,7 +176,7 @@ impl Selection {
                         "candidate {} (K = {}, orders {}): {}",
                         j + 1,
                         c.n_groups,
-                        orders_text(&c.orders, c.iorders.as_deref()),
+                        label(c),
                         c.error.as_deref().unwrap_or("failed")
                     ));
                 }
@@ -214,7 +224,7 @@ impl Selection {
                     "\nselected: {} group{}, orders {}: the largest {} among converged candidates",
                     c.n_groups,
                     if c.n_groups == 1 { "" } else { "s" },
-                    orders_text(&c.orders, c.iorders.as_deref()),
+                    label(c),
                     self.criterion.label()
                 );
                 if c.adequacy_failures.is_empty() {
