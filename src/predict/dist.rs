@@ -66,6 +66,34 @@ impl Dist {
         Dist::exact(pmf)
     }
 
+    /// One negative-binomial count with mean `mean` and dispersion `alpha`
+    /// (Var = μ + α·μ²): the pmf by ln p(0) = −r·ln(1 + αμ) and
+    /// p(y) = p(y − 1)·(y − 1 + r)/y·q, r = 1/α, q = αμ/(1 + αμ), until the
+    /// upper tail is below 10⁻¹²; the approximation if that needs more than
+    /// [`MAX_SUPPORT`] counts.
+    pub(crate) fn nb(mean: f64, alpha: f64) -> Dist {
+        let r = 1.0 / alpha;
+        let am = alpha * mean;
+        let ln_p0 = -r * am.ln_1p();
+        let ln_q = am.ln() - am.ln_1p();
+        let moments = (mean, mean + alpha * mean * mean);
+        let mut pmf = Vec::new();
+        let (mut ln_p, mut cdf) = (ln_p0, 0.0);
+        for y in 0..MAX_SUPPORT {
+            if y > 0 {
+                let y = y as f64;
+                ln_p += ((y - 1.0 + r) / y).ln() + ln_q;
+            }
+            let p = ln_p.exp();
+            pmf.push(p);
+            cdf += p;
+            if y as f64 > mean && 1.0 - cdf < TAIL {
+                return Dist::exact(pmf);
+            }
+        }
+        Dist::from_moments(ln_p0.exp(), moments)
+    }
+
     /// The exact distribution with this pmf.
     fn exact(pmf: Vec<f64>) -> Dist {
         let cdf = pmf
@@ -241,6 +269,30 @@ mod tests {
             let want = (1.0 - w) * l * (1.0 + w * l);
             assert!((var / want - 1.0).abs() < 1e-6, "{l} {w}: {var}");
         }
+    }
+
+    #[test]
+    fn negative_binomial_pmfs_have_the_nb2_moments() {
+        for (m, a) in [
+            (0.1, 4.0),
+            (0.5, 3.8),
+            (2.0, 0.5),
+            (30.0, 0.05),
+            (1.0, 1e-7),
+        ] {
+            let d = Dist::nb(m, a);
+            let p = pmf(&d);
+            let total: f64 = p.iter().sum();
+            let (mean, var) = d.moments();
+            assert!((total - 1.0).abs() < 1e-10, "{m} {a}: {total}");
+            assert!((mean / m - 1.0).abs() < 1e-8, "{m} {a}: {mean}");
+            assert!((var / (m + a * m * m) - 1.0).abs() < 1e-6, "{m} {a}: {var}");
+        }
+        // P(0) = (1 + αμ)^(−1/α); α → 0 is Poisson.
+        assert!((pmf(&Dist::nb(0.5, 2.0))[0] - 2f64.powf(-0.5)).abs() < 1e-15);
+        assert!((pmf(&Dist::nb(1.0, 1e-9))[3] - (-1f64).exp() / 6.0).abs() < 1e-8);
+        // A tail too long for an exact pmf falls back to the moments.
+        assert!(matches!(Dist::nb(50.0, 100.0), Dist::Approx { .. }));
     }
 
     #[test]

@@ -121,7 +121,10 @@ impl TrajectoryModel {
         let year: Vec<Vec<Dist>> = (0..k)
             .map(|g| {
                 (0..ages.len())
-                    .map(|t| Dist::zip(rates[[g, t]], omega(g, t)))
+                    .map(|t| match self.dispersion(g) {
+                        Some(a) => Dist::nb(rates[[g, t]], a),
+                        None => Dist::zip(rates[[g, t]], omega(g, t)),
+                    })
                     .collect()
             })
             .collect();

@@ -239,6 +239,17 @@ pub fn three_groups_zip(persons: usize, seed: u64) -> Cohort {
     three_group_cohort(Family::Zip, 0.0, persons, seed)
 }
 
+/// The three-group cohort with negative-binomial counts (α = 1.0, 0.5,
+/// 0.3: overdispersion within every group).
+///
+/// ```
+/// let c = gbtm::synth::three_groups_nb(200, 1);
+/// assert_eq!(c.model.unwrap().dispersion(0), Some(1.0));
+/// ```
+pub fn three_groups_nb(persons: usize, seed: u64) -> Cohort {
+    three_group_cohort(Family::Nb, 0.0, persons, seed)
+}
+
 /// The three-group Poisson cohort with exposure below 1 in 40% of years.
 pub fn three_groups_exposure(persons: usize, seed: u64) -> Cohort {
     three_group_cohort(Family::Poisson, 0.4, persons, seed)
@@ -274,14 +285,19 @@ fn three_group_model(family: Family) -> (ModelSpec, Params) {
         pi: vec![0.5, 0.3, 0.2],
         risk: None,
         tcov: None,
-        alpha: None,
+        alpha: (family == Family::Nb).then(|| vec![1.0, 0.5, 0.3]),
     };
     (spec, params)
 }
 
 /// The teaching cohorts that [`draw`] knows by name, beside the built-in
 /// scenarios of [`builtin::BUILTIN`].
-pub const TEACHING: &[&str] = &["three-groups", "three-groups-zip", "three-groups-exposure"];
+pub const TEACHING: &[&str] = &[
+    "three-groups",
+    "three-groups-zip",
+    "three-groups-nb",
+    "three-groups-exposure",
+];
 
 /// Draws a cohort named by `source`: a teaching cohort ([`TEACHING`]; 1000
 /// persons by default), a scenario file (JSON) or a built-in scenario
@@ -308,6 +324,7 @@ pub fn draw(
     let (family, reduced_exposure_share) = match source {
         "three-groups" => (Family::Poisson, 0.0),
         "three-groups-zip" => (Family::Zip, 0.0),
+        "three-groups-nb" => (Family::Nb, 0.0),
         "three-groups-exposure" => (Family::Poisson, 0.4),
         _ => {
             let path = std::path::Path::new(source);

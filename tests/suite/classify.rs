@@ -138,12 +138,24 @@ fn a_clear_early_peak_history_is_classified_with_high_posterior() {
 
 #[test]
 fn forecasts_match_the_truth_and_intervals_cover() {
+    let train = synth::three_groups(3000, 61);
+    check_forecasts(&train, &Gbtm::poisson(3).starts(3));
+}
+
+#[test]
+fn negative_binomial_forecasts_match_the_truth_and_intervals_cover() {
+    let train = synth::three_groups_nb(3000, 63);
+    check_forecasts(&train, &Gbtm::nb(3).starts(3));
+}
+
+/// Fits `model` to `train`, forecasts ages 21–35 of a fresh cohort from
+/// the same truth cut at 20, and checks the mean and the 90% coverage.
+fn check_forecasts(train: &synth::Cohort, model: &Gbtm) {
     let full = SimOptions {
         censored_share: 0.0,
         reduced_exposure_share: 0.0,
     };
-    let train = synth::three_groups(3000, 61);
-    let fit = Gbtm::poisson(3).starts(3).fit(&train.panel).unwrap();
+    let fit = model.fit(&train.panel).unwrap();
     // A fresh cohort from the same model, observed completely.
     let truth_model = train.model.as_ref().unwrap();
     let test = synth::simulate(
