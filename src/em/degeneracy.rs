@@ -256,7 +256,7 @@ pub(crate) fn judge(ws: &Workspace<'_>, p: &Params, stats: &Stats) -> Option<Deg
             }
         }
         if p.alpha_of(g)
-            .is_some_and(|a| !(a.ln() < super::nb::LN_ALPHA_MAX - 1e-9))
+            .is_some_and(|a| a.is_nan() || a.ln() >= super::counts::LN_ALPHA_MAX - 1e-9)
         {
             return Some(Degeneracy::DispersionExploded { group });
         }
@@ -314,7 +314,7 @@ pub(crate) fn at_boundary(ws: &Workspace<'_>, p: &Params) -> (Vec<usize>, Vec<Bo
     }
     let shared = p.alpha.as_ref().is_some_and(|a| a.len() < p.groups());
     for (g, &a) in p.alpha.iter().flatten().enumerate() {
-        if a < super::nb::ALPHA_VANISHED {
+        if a < super::counts::ALPHA_VANISHED {
             fixed.push(offset);
             found.push(Boundary::DispersionVanished {
                 group: (!shared).then_some(g + 1),

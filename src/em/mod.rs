@@ -7,7 +7,8 @@
 //! - [`estep`]: posteriors by log-sum-exp and the pooled per-age sums;
 //! - [`mstep`]: the weighted Poisson and logistic regressions, and the score;
 //! - [`tcov`]: time-varying covariates in the log rate (person-year rows);
-//! - [`nb`]: negative-binomial groups (count tables, the rate and
+//! - [`counts`]: the negative binomial's tables of distinct counts;
+//! - [`nb`]: negative-binomial groups (the E-step terms, the rate and
 //!   dispersion M-step);
 //! - [`concomitant`]: the shares on risk factors (a multinomial logit);
 //! - [`linalg`]: Cholesky factorisation and solves, definiteness, BFGS;
@@ -23,6 +24,7 @@
 //! layer above ([`crate::fit`]) turns an [`multistart::Outcome`] into a fit.
 
 pub(crate) mod concomitant;
+pub(crate) mod counts;
 pub(crate) mod degeneracy;
 pub(crate) mod estep;
 pub(crate) mod linalg;

@@ -46,10 +46,15 @@ pub(crate) fn unflatten(v: &[f64], like: &Params) -> Params {
     let beta = take(&like.beta);
     let tcov = like.tcov.as_ref().map(&mut take);
     let gamma = like.gamma.as_ref().map(&mut take);
-    let alpha = like
-        .alpha
-        .as_ref()
-        .map(|a| a.iter().map(|_| it.next().unwrap_or(0.0).exp()).collect());
+    let alpha = like.alpha.as_ref().map(|a| {
+        a.iter()
+            .map(|_| {
+                let v = it.next().unwrap_or(0.0);
+                v.clamp(super::counts::LN_ALPHA_MIN, super::counts::LN_ALPHA_MAX)
+                    .exp()
+            })
+            .collect()
+    });
     let k = like.groups();
     let logits: Vec<f64> = std::iter::once(0.0)
         .chain((1..k).map(|_| it.next().unwrap_or(0.0)))

@@ -65,7 +65,7 @@ impl NbTables {
             .map(|g| {
                 params.alpha_of(g).map_or(0.0, |a| {
                     a.ln()
-                        .clamp(super::nb::LN_ALPHA_MIN, super::nb::LN_ALPHA_MAX)
+                        .clamp(super::counts::LN_ALPHA_MIN, super::counts::LN_ALPHA_MAX)
                 })
             })
             .collect();
@@ -73,7 +73,7 @@ impl NbTables {
         let r: Vec<f64> = ln_alpha.iter().map(|l| (-l).exp()).collect();
         let mut g = vec![0.0; cv.values.len() * k];
         for (grp, &rg) in r.iter().enumerate() {
-            let (gv, _, _) = super::nb::value_sums(&cv.values, rg);
+            let (gv, _, _) = super::counts::value_sums(&cv.values, rg);
             for (v, x) in gv.into_iter().enumerate() {
                 g[v * k + grp] = x;
             }

@@ -4,7 +4,7 @@
 
 use ndarray::Array2;
 
-use super::nb::CountValues;
+use super::counts::CountValues;
 use crate::data::Panel;
 use crate::design::AgeScale;
 use crate::model::{Family, ModelSpec};
@@ -152,7 +152,7 @@ impl<'a> Workspace<'a> {
             })
             .collect();
         let cells = Cells::new(panel);
-        let nb = (spec.family() == Family::Nb).then(|| CountValues::new(&cells));
+        let nb = (spec.family() == Family::Nb).then(|| CountValues::new(&cells.pos_y));
         let max_count = cells.pos_y.iter().copied().fold(0.0f64, f64::max);
         Workspace {
             w: risk_design(panel, spec),

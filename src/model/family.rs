@@ -45,7 +45,7 @@ impl std::str::FromStr for Family {
             "nb" | "negbin" | "nb2" | "negative-binomial" => Ok(Family::Nb),
             other => Err(Error::param(
                 "model",
-                format!("unknown model {other:?}; use poisson, zip or nb"),
+                format!("unknown model {other:?}: poisson, zip or nb"),
             )),
         }
     }
@@ -102,7 +102,7 @@ impl std::str::FromStr for Dispersion {
             "shared" => Ok(Dispersion::Shared),
             other => Err(Error::param(
                 "dispersion",
-                format!("unknown dispersion {other:?}; use per-group or shared"),
+                format!("unknown dispersion {other:?}: per-group or shared"),
             )),
         }
     }

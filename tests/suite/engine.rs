@@ -78,7 +78,7 @@ fn loglik_from_summary(s: &FitSummary, panel: &Panel) -> f64 {
 }
 
 /// The reported figures give back the reported log-likelihood.
-fn assert_reported_loglik(fit: &Fit, panel: &Panel) {
+pub fn assert_reported_loglik(fit: &Fit, panel: &Panel) {
     let s = fit.summary();
     let direct = loglik_from_summary(&s, panel);
     let rel = ((direct - s.log_likelihood) / s.log_likelihood).abs();
@@ -249,7 +249,7 @@ fn recovers_three_groups_with_exposure() {
     check_recovery(&cohort, &fit);
 }
 
-fn json_with_threads(threads: usize, panel: &Panel, model: &Gbtm) -> String {
+pub fn json_with_threads(threads: usize, panel: &Panel, model: &Gbtm) -> String {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

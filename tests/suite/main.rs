@@ -9,6 +9,7 @@ mod engine;
 mod fixtures;
 mod inference;
 mod input_errors;
+mod nb;
 mod outputs;
 mod pathological;
 mod plot;
