@@ -96,11 +96,14 @@ impl FitSummary {
                 "refinement (split-merge and random moves): {} runs, {} at the best",
                 self.refinement_runs, self.refinement_at_best
             )
-        } else if self.model == Family::Poisson
+        } else if self.model != Family::Zip
             && self.starts_at_best * 2 >= self.starts
             && self.starts >= 2
         {
-            "no refinement (Poisson, and at least half the starts agreed)".to_string()
+            format!(
+                "no refinement ({}, and at least half the starts agreed)",
+                self.model.long_name()
+            )
         } else {
             "no refinement".to_string()
         };
