@@ -1,5 +1,6 @@
 //! Timings on synthetic cohorts with four groups (ages 12–35, 40%
-//! right-censored): the E-step, the M-step and the streaming floor at 630,
+//! right-censored; Poisson, ZIP and negative binomial): the E-step, the
+//! M-step and the streaming floor at 630,
 //! 10k and 100k persons (1M with `GBTM_BENCH_1M=1`), a default fit at 10k,
 //! and `select` over K = 1..7 at 630.
 //!
@@ -44,7 +45,7 @@ fn true_model(family: Family) -> TrajectoryModel {
         pi: vec![0.36, 0.28, 0.21, 0.15],
         risk: None,
         tcov: None,
-        alpha: None,
+        alpha: (family == Family::Nb).then(|| vec![1.0, 0.5, 0.5, 0.3]),
     };
     let ages = default_ages();
     TrajectoryModel::new(spec, params, AgeScale::from_ages(&ages), ages, false).unwrap()
@@ -57,7 +58,7 @@ fn steps(c: &mut Criterion) {
     if std::env::var("GBTM_BENCH_1M").is_ok_and(|v| v == "1") {
         sizes.push(1_000_000);
     }
-    for family in [Family::Poisson, Family::Zip] {
+    for family in [Family::Poisson, Family::Zip, Family::Nb] {
         let model = true_model(family);
         for &n in &sizes {
             let panel = four_groups(family, n);
@@ -82,7 +83,7 @@ fn steps(c: &mut Criterion) {
 /// One default fit (10 starts) at 10k persons, and `select` over K = 1..7
 /// at 630.
 fn fits(c: &mut Criterion) {
-    for family in [Family::Poisson, Family::Zip] {
+    for family in [Family::Poisson, Family::Zip, Family::Nb] {
         let panel = four_groups(family, 10_000);
         let model = Gbtm::new(family, 4);
         let mut g = c.benchmark_group(format!("{family}_10k_k4"));
