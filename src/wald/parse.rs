@@ -9,7 +9,7 @@
 //! reference  := "g" K [ "." part ]
 //! part       := intercept | age | age2 … | ages
 //!             | zi | zi.intercept | zi.age … | zi.ages | logit
-//!             | risk | risk.NAME | tcov | tcov.NAME
+//!             | risk | risk.NAME | tcov | tcov.NAME | ln_alpha
 //! ```
 //!
 //! A reference that names several parameters (`gK` for all of group K's
@@ -18,6 +18,9 @@
 //! time-varying covariates' coefficients) makes the equation hold term
 //! by term: `g1 = g2` is "the same curve", `g1.ages = 0` is "flat",
 //! `g1.tcov = g2.tcov` "the covariates act alike in both groups".
+//! `gK.ln_alpha` is a negative-binomial group's log dispersion (per-group
+//! dispersions only): `g1.ln_alpha = g2.ln_alpha` is "equally
+//! overdispersed".
 
 use crate::error::{Error, Result};
 use crate::model::ModelSpec;
@@ -121,6 +124,23 @@ fn expand(reference: &str, spec: &ModelSpec, whole: &str) -> Result<Vec<String>>
             )?;
             vec![name::risk(k - 1, r)]
         }
+        Some("ln_alpha") => match (spec.family(), spec.dispersion()) {
+            (crate::model::Family::Nb, crate::model::Dispersion::PerGroup) => {
+                vec![name::ln_alpha(Some(k - 1))]
+            }
+            (crate::model::Family::Nb, crate::model::Dispersion::Shared) => {
+                return Err(bad(
+                    whole,
+                    format!("{reference}: the groups share one dispersion"),
+                ));
+            }
+            _ => {
+                return Err(bad(
+                    whole,
+                    format!("{reference}: only a negative-binomial model has a dispersion"),
+                ));
+            }
+        },
         Some("tcov") if !spec.tcov().is_empty() => {
             spec.tcov().iter().map(|c| name::tcov(k - 1, c)).collect()
         }
@@ -149,7 +169,7 @@ fn expand(reference: &str, spec: &ModelSpec, whole: &str) -> Result<Vec<String>>
                     return Err(bad(
                         whole,
                         format!(
-                            "{reference}: not a parameter of group {k} (its terms: intercept, age … age{order}; ages; zi…; logit)"
+                            "{reference}: not a parameter of group {k} (its terms: intercept, age … age{order}; ages; zi…; logit; risk…; tcov…; ln_alpha)"
                         ),
                     ));
                 }

@@ -48,8 +48,18 @@ fn a_shared_dispersion_is_one_parameter_and_fits_no_better() {
     let names = shared.model().covariance().unwrap().names().to_vec();
     assert_eq!(names.iter().filter(|n| n.contains("ln_alpha")).count(), 1);
     assert!(names.contains(&"ln_alpha".to_string()));
-    // The truth has α = 1.0, 0.5, 0.3: one α cannot fit as well.
+    // The truth has α = 1.0, 0.5, 0.3: one α cannot fit as well, and the
+    // Wald test of equal dispersions rejects.
     assert!(own.log_likelihood() > shared.log_likelihood() + 5.0);
+    let w = own
+        .model()
+        .wald_test("g1.ln_alpha = g2.ln_alpha, g2.ln_alpha = g3.ln_alpha")
+        .unwrap();
+    assert_eq!(w.df, 2);
+    assert!(w.p_value < 1e-3, "{w}");
+    // With a shared dispersion there is nothing per group to test.
+    let err = shared.model().wald_test("g1.ln_alpha = 0").unwrap_err();
+    assert!(err.to_string().contains("share one dispersion"), "{err}");
     // A shared dispersion is refused for another family.
     assert!(
         Gbtm::poisson(2)
