@@ -312,6 +312,36 @@ pub enum Error {
         /// The covariate.
         name: String,
     },
+    /// An end age of a sensitivity analysis
+    /// ([`end_age_sensitivity`](crate::select::end_age_sensitivity)) lies
+    /// outside the ages of the data.
+    #[error("end age {end_age} lies outside the ages of the data ({first} to {last})")]
+    EndAgeOutsidePanel {
+        /// The end age asked for.
+        end_age: i64,
+        /// The first age of the data (or of its window).
+        first: i64,
+        /// The last age of the data (or of its window).
+        last: i64,
+    },
+    /// An end age of a sensitivity analysis leaves fewer distinct observed
+    /// ages than the highest polynomial order of the candidate models needs.
+    #[error(
+        "end age {end_age} leaves {observed} distinct observed ages ({first} to {end_age}); \
+         order {order} needs at least {needed}"
+    )]
+    EndAgeTooEarly {
+        /// The end age asked for.
+        end_age: i64,
+        /// The first age of the data (or of its window).
+        first: i64,
+        /// Distinct ages from `first` to `end_age` with at least one observation.
+        observed: usize,
+        /// The highest polynomial order (or zero-inflation order) of the candidates.
+        order: usize,
+        /// `order + 1`.
+        needed: usize,
+    },
 }
 
 impl Error {

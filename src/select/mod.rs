@@ -18,6 +18,10 @@
 //! the one selected, and the report says why it is inadequate, so that the
 //! analyst (not the program) decides whether to prefer a simpler model.
 //!
+//! [`end_age_sensitivity`] repeats the selection with the age window ending
+//! at each of several ages and compares the reference model's groups across
+//! them ([`adjusted_rand_index`], [`match_groups`]).
+//!
 //! ```
 //! use gbtm::select::{select, Criterion};
 //! use gbtm::{synth, Gbtm};
@@ -37,6 +41,7 @@ mod adequacy;
 mod candidate;
 mod criterion;
 mod grid;
+mod sensitivity;
 mod table;
 
 pub use adequacy::{
@@ -46,6 +51,10 @@ pub use adequacy::{
 pub use candidate::CandidateResult;
 pub use criterion::Criterion;
 pub use grid::{MAX_CANDIDATES, order_grid, order_grid_len};
+pub use sensitivity::{
+    Agreement, EndAgeResult, EndAges, GroupMatch, Sensitivity, adjusted_rand_index,
+    end_age_sensitivity, end_age_sensitivity_with_progress, match_groups,
+};
 pub use table::Selection;
 
 use rayon::prelude::*;
@@ -113,6 +122,18 @@ pub fn select_with_progress(
     criterion: Criterion,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Selection> {
+    select_keeping(panel, candidates, criterion, progress, None).map(|(s, _)| s)
+}
+
+/// [`select_with_progress`], also returning the fit of candidate `keep`
+/// (`None` if it failed, or if `keep` is `None` or no candidate's index).
+pub(crate) fn select_keeping(
+    panel: &Panel,
+    candidates: &[Gbtm],
+    criterion: Criterion,
+    progress: &(dyn Fn() + Sync),
+    keep: Option<usize>,
+) -> Result<(Selection, Option<Fit>)> {
     if candidates.is_empty() {
         return Err(Error::param(
             "candidates",
@@ -139,6 +160,7 @@ pub fn select_with_progress(
     let mut previous: Vec<(usize, Fit)> = Vec::new();
     // (candidate index, criterion value, fit) of the best eligible so far.
     let mut best: Option<(usize, f64, Fit)> = None;
+    let mut kept: Option<Fit> = None;
     for k in waves {
         let members: Vec<usize> = (0..candidates.len())
             .filter(|&j| candidates[j].groups() == k)
@@ -182,6 +204,9 @@ pub fn select_with_progress(
                         }
                     }
                     rows[j] = Some(row);
+                    if keep == Some(j) {
+                        kept = Some(f.clone());
+                    }
                     wave.push((j, f));
                 }
                 Err(e @ Error::AllDegenerate { .. }) => {
@@ -202,5 +227,5 @@ pub fn select_with_progress(
     {
         selection.selected_fit = Some(fit);
     }
-    Ok(selection)
+    Ok((selection, kept))
 }

@@ -269,7 +269,7 @@ fn occ_text(v: f64) -> String {
 }
 
 /// `3,3,2`, or `3,3,2/0,0,1` with zero-inflation orders.
-fn orders_text(orders: &[usize], iorders: Option<&[usize]>) -> String {
+pub(super) fn orders_text(orders: &[usize], iorders: Option<&[usize]>) -> String {
     let join = |v: &[usize]| {
         v.iter()
             .map(|o| o.to_string())
