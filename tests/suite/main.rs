@@ -17,6 +17,7 @@ mod reproduce;
 mod risk;
 mod robustness;
 mod select;
+mod sensitivity;
 mod tcov;
 mod tcov_data;
 mod workflow;

@@ -36,19 +36,28 @@ impl Sensitivity {
             .reference_row()
             .map(|r| r.selection.candidates.as_slice())
             .unwrap_or_default();
-        // Candidates are named by K alone unless two share a K.
+        // Candidates are named by K, with the family when there are
+        // several, and with the orders when two of a family share a K.
         let mut ks: Vec<usize> = candidates.iter().map(|c| c.n_groups).collect();
         ks.sort_unstable();
-        let by_k = ks.windows(2).all(|w| w[0] != w[1]);
+        let mixed = candidates.iter().any(|c| c.family != candidates[0].family);
+        let mut keys: Vec<(String, usize)> = candidates
+            .iter()
+            .map(|c| (c.family.to_string(), c.n_groups))
+            .collect();
+        keys.sort_unstable();
+        let by_k = keys.windows(2).all(|w| w[0] != w[1]);
         let name = |c: &CandidateResult| {
-            if by_k {
-                c.n_groups.to_string()
+            let family = if mixed {
+                format!("{} ", c.family)
             } else {
-                format!(
-                    "{}:{}",
-                    c.n_groups,
-                    orders_text(&c.orders, c.iorders.as_deref())
-                )
+                String::new()
+            };
+            if by_k {
+                format!("{family}{}", c.n_groups)
+            } else {
+                let orders = orders_text(&c.orders, c.iorders.as_deref());
+                format!("{family}{}:{orders}", c.n_groups)
             }
         };
         let _ = writeln!(
@@ -67,8 +76,9 @@ impl Sensitivity {
         if let Some(c) = self.reference_candidate() {
             let _ = writeln!(
                 s,
-                "reference: end age {}, K = {}, orders {} (the candidate selected there)",
+                "reference: end age {}, {} with K = {}, orders {} (the candidate selected there)",
                 self.reference_end,
+                c.family.long_name(),
                 c.n_groups,
                 orders_text(&c.orders, c.iorders.as_deref())
             );
