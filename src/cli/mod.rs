@@ -8,6 +8,7 @@ mod apply;
 mod args;
 mod cohorts;
 mod fitting;
+mod sensitivity;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -79,6 +80,9 @@ enum Command {
     Fit(fitting::FitArgs),
     /// Fit a range of group numbers (and orders) and choose by BIC.
     Select(fitting::SelectArgs),
+    /// Repeat the selection with the age window ending at several ages, and
+    /// compare the groups of the model selected at the reference end age.
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Classify persons with a saved model, and optionally forecast their counts.
     Classify(apply::ClassifyArgs),
     /// Draw a saved model's trajectories with the observed group means (SVG).
@@ -123,6 +127,7 @@ pub fn main() -> ExitCode {
     let out = match cli.command {
         Command::Fit(a) => fitting::fit(a),
         Command::Select(a) => fitting::select(a),
+        Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Classify(a) => apply::classify(a),
         Command::Plot(a) => apply::plot(a),
         Command::Test(a) => apply::test(a),
