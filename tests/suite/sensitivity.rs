@@ -120,7 +120,7 @@ fn persons_are_dropped_counted_and_compared_per_end_age() {
     );
     let text = s.to_text();
     assert!(
-        text.contains("reference: end age 35, K = 3, orders 2,2,2"),
+        text.contains("reference: end age 35, Poisson with K = 3, orders 2,2,2"),
         "{text}"
     );
     assert!(text.lines().any(|l| l.starts_with("*35")), "{text}");
@@ -141,6 +141,28 @@ fn the_result_is_the_same_on_one_and_two_threads() {
         })
     };
     assert_eq!(run(1), run(2));
+}
+
+#[test]
+fn several_families_are_compared_and_named() {
+    let panel = late_entrants(200);
+    let mut cands: Vec<Gbtm> = (1..=2)
+        .map(|k| Gbtm::poisson(k).order(1).starts(1))
+        .collect();
+    cands.extend((1..=2).map(|k| Gbtm::nb(k).order(1).starts(1)));
+    let ends = EndAges::new(vec![30]).unwrap();
+    let s = end_age_sensitivity(&panel, &cands, Criterion::Bic, &ends, None).unwrap();
+    let reference = s.reference_candidate().unwrap();
+    assert_eq!(reference.family, cands[s.reference].family());
+    assert_eq!(s.reference_groups, cands[s.reference].groups());
+    let text = s.to_text();
+    assert!(text.contains("over 4 candidates (K = 1,2)"), "{text}");
+    let family = reference.family.to_string();
+    let row = text.lines().find(|l| l.starts_with("*35")).unwrap();
+    assert!(
+        row.contains(&format!(" {family} {} ", s.reference_groups)),
+        "the selected candidate is named by family and K: {text}"
+    );
 }
 
 #[test]

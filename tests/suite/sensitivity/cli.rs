@@ -29,7 +29,7 @@ fn cli_table_lists_each_end_age_and_the_agreement() {
     );
     assert!(text.contains("over 3 candidates (K = 1..3)"), "{text}");
     assert!(
-        text.contains("reference: end age 35, K = 3, orders 3,3,3"),
+        text.contains("reference: end age 35, Poisson with K = 3, orders 3,3,3"),
         "{text}"
     );
     let rows: Vec<Vec<&str>> = text
@@ -112,6 +112,7 @@ fn cli_exit_codes_and_no_output_on_error() {
         &["--end-ages", "abc"],
         &[],
         &["--end-ages", "30", "--iorder", "1"],
+        &["--end-ages", "30", "--dispersion", "shared"],
     ] {
         assert_eq!(code(usage).0, 2, "{usage:?}");
     }
