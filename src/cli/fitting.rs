@@ -1,14 +1,14 @@
 //! `gbtm fit` and `gbtm select`.
 
 use std::io::IsTerminal;
-use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use gbtm::data::write::check_output;
-use gbtm::select::{Criterion, MAX_CANDIDATES, order_grid, order_grid_len, select_with_progress};
+use gbtm::select::select_with_progress;
 use gbtm::{Dispersion, Family, Gbtm};
 
-use super::args::{DataArgs, SearchArgs, group_range, range};
+use super::args::{DataArgs, SearchArgs};
+use super::candidates::{CandidateArgs, dispersion_only_for_nb, zip_orders_only_for_zip};
 use super::{CliError, Done, Output, to_json};
 
 #[derive(clap::Args)]
@@ -65,22 +65,6 @@ pub struct FitArgs {
     raw_age: bool,
 }
 
-fn zip_orders_only_for_zip(families: &[Family], given: bool) -> Result<(), CliError> {
-    if given && !families.contains(&Family::Zip) {
-        return Err(CliError::Usage(
-            "--iorder and --iorders need --model zip".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn dispersion_only_for_nb(families: &[Family], given: bool) -> Result<(), CliError> {
-    if given && !families.contains(&Family::Nb) {
-        return Err(CliError::Usage("--dispersion needs --model nb".into()));
-    }
-    Ok(())
-}
-
 pub fn fit(a: FitArgs) -> Output {
     zip_orders_only_for_zip(&[a.model], a.iorder.is_some() || a.iorders.is_some())?;
     dispersion_only_for_nb(&[a.model], a.dispersion.is_some())?;
@@ -126,30 +110,8 @@ pub fn fit(a: FitArgs) -> Output {
 pub struct SelectArgs {
     #[command(flatten)]
     data: DataArgs,
-    /// Group numbers to try: FROM..TO (e.g. 1..7) or a single number.
-    #[arg(long, default_value = "1..7", value_parser = group_range)]
-    groups: RangeInclusive<usize>,
-    /// Polynomial order of every group.
-    #[arg(long, default_value_t = 3, conflicts_with = "orders_grid")]
-    order: usize,
-    /// Try every combination of per-group orders in FROM..TO (e.g. 1..3).
-    #[arg(long, value_parser = range)]
-    orders_grid: Option<RangeInclusive<usize>>,
-    /// The count distribution within a group; several, comma-separated
-    /// (e.g. poisson,zip,nb), select over the families too.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "poisson")]
-    model: Vec<Family>,
-    /// Zero-inflation order of every group (ZIP).
-    #[arg(long)]
-    iorder: Option<usize>,
-    /// Negative binomial: one dispersion α per group, or one shared.
-    #[arg(long, value_enum)]
-    dispersion: Option<Dispersion>,
     #[command(flatten)]
-    search: SearchArgs,
-    /// The criterion (larger is better for all three).
-    #[arg(long, value_enum, default_value_t = Criterion::Bic)]
-    criterion: Criterion,
+    models: CandidateArgs,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -162,60 +124,16 @@ pub struct SelectArgs {
 }
 
 pub fn select(a: SelectArgs) -> Output {
-    zip_orders_only_for_zip(&a.model, a.iorder.is_some())?;
-    dispersion_only_for_nb(&a.model, a.dispersion.is_some())?;
-    let mut families = a.model.clone();
-    families.dedup();
+    let candidates = a.models.candidates()?;
     if let Some(path) = &a.save {
         check_output(path, &a.data.inputs())?;
     }
-    if let Some(g) = &a.orders_grid {
-        let total: u128 = a
-            .groups
-            .clone()
-            .map(|k| order_grid_len(k, g.clone()))
-            .sum::<u128>()
-            * families.len() as u128;
-        if total > MAX_CANDIDATES {
-            return Err(CliError::Value(
-                "--orders-grid",
-                format!(
-                    "groups {}..{} over orders {}..{} make {total} candidate models; the limit is {MAX_CANDIDATES}",
-                    a.groups.start(),
-                    a.groups.end(),
-                    g.start(),
-                    g.end()
-                ),
-            ));
-        }
-    }
     let panel = a.data.read()?;
-    let mut candidates = Vec::new();
-    for &family in &families {
-        for k in a.groups.clone() {
-            let base = Gbtm::new(family, k)
-                .iorder(a.iorder.unwrap_or(0))
-                .starts(a.search.starts)
-                .seed(a.search.seed);
-            let base = match family {
-                Family::Nb => base.dispersion(a.dispersion.unwrap_or_default()),
-                _ => base,
-            };
-            match &a.orders_grid {
-                Some(g) => {
-                    for orders in order_grid(k, g.clone()) {
-                        candidates.push(base.clone().orders(orders));
-                    }
-                }
-                None => candidates.push(base.order(a.order)),
-            }
-        }
-    }
     let bar = indicatif::ProgressBar::new(candidates.len() as u64);
     if a.quiet || !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let selection = select_with_progress(&panel, &candidates, a.criterion, &|| bar.inc(1))?;
+    let selection = select_with_progress(&panel, &candidates, a.models.criterion, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let done = Done::text(if a.json {
         to_json(&selection)?

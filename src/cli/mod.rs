@@ -6,6 +6,7 @@
 
 mod apply;
 mod args;
+mod candidates;
 mod cohorts;
 mod fitting;
 mod sensitivity;
