@@ -183,29 +183,7 @@ impl Selection {
             }
             rows.push(row);
         }
-        let widths: Vec<usize> = (0..header.len())
-            .map(|col| {
-                rows.iter()
-                    .map(|r| r[col].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        for row in &rows {
-            let mut line = String::new();
-            for (col, cell) in row.iter().enumerate() {
-                let w = widths[col];
-                if col > 0 {
-                    line.push(' ');
-                }
-                if col == 1 {
-                    let _ = write!(line, "{cell:<w$}");
-                } else {
-                    let _ = write!(line, "{cell:>w$}");
-                }
-            }
-            let _ = writeln!(s, "{}", line.trim_end());
-        }
+        s.push_str(&aligned(&rows, |col| col == 1));
         let _ = writeln!(
             s,
             "BIC: N = persons; BIC(obs): N = observed person-years; LL, BIC, AIC: larger is better.\n\
@@ -266,6 +244,39 @@ fn occ_text(v: f64) -> String {
     } else {
         format!("{v:.1}")
     }
+}
+
+/// The rows as text columns: every column as wide as its widest cell,
+/// one space apart, left-aligned where `left(column)`, else right-aligned;
+/// no trailing spaces.
+pub(super) fn aligned(rows: &[Vec<String>], left: impl Fn(usize) -> bool) -> String {
+    use std::fmt::Write;
+    let n = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..n)
+        .map(|col| {
+            rows.iter()
+                .map(|r| r[col].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut s = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (col, cell) in row.iter().enumerate() {
+            let w = widths[col];
+            if col > 0 {
+                line.push(' ');
+            }
+            if left(col) {
+                let _ = write!(line, "{cell:<w$}");
+            } else {
+                let _ = write!(line, "{cell:>w$}");
+            }
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+    }
+    s
 }
 
 /// `3,3,2`, or `3,3,2/0,0,1` with zero-inflation orders.

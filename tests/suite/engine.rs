@@ -137,9 +137,10 @@ fn match_groups(s: &FitSummary, truth: &ndarray::Array2<f64>) -> Vec<usize> {
         .unwrap()
 }
 
-fn permutations(k: usize) -> Vec<Vec<usize>> {
-    if k == 1 {
-        return vec![vec![0]];
+/// All permutations of 0..k.
+pub fn permutations(k: usize) -> Vec<Vec<usize>> {
+    if k == 0 {
+        return vec![Vec::new()];
     }
     let mut out = Vec::new();
     for p in permutations(k - 1) {

@@ -151,20 +151,14 @@ fn the_command_line_fits_saves_classifies_and_forecasts_nb() {
         "--out",
         data.to_str().unwrap(),
     ]));
-    let json = ok(&gbtm(&[
-        "fit",
-        "--data",
-        data.to_str().unwrap(),
-        "--groups",
-        "2",
-        "--model",
-        "nb",
-        "--starts",
-        "3",
-        "--json",
-        "--save",
-        model.to_str().unwrap(),
-    ]));
+    // A two-group NB fit of the cohort, with `extra` options.
+    let fit = |extra: &[&str]| {
+        let mut args = vec!["fit", "--data", data.to_str().unwrap()];
+        args.extend(["--groups", "2", "--model", "nb", "--starts", "3"]);
+        args.extend(extra);
+        ok(&gbtm(&args))
+    };
+    let json = fit(&["--json", "--save", model.to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["model"], "nb");
     for g in v["groups"].as_array().unwrap() {
@@ -172,19 +166,7 @@ fn the_command_line_fits_saves_classifies_and_forecasts_nb() {
         let i = &g["dispersion_interval"];
         assert!(i["lower"].as_f64().unwrap() < a && a < i["upper"].as_f64().unwrap());
     }
-    let text = ok(&gbtm(&[
-        "fit",
-        "--data",
-        data.to_str().unwrap(),
-        "--groups",
-        "2",
-        "--model",
-        "nb",
-        "--dispersion",
-        "shared",
-        "--starts",
-        "3",
-    ]));
+    let text = fit(&["--dispersion", "shared"]);
     assert_eq!(text.matches("  alpha  ").count(), 2, "{text}");
     let forecast = ok(&gbtm(&[
         "classify",

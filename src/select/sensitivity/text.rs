@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::Sensitivity;
 use crate::select::CandidateResult;
 use crate::select::Criterion;
-use crate::select::table::orders_text;
+use crate::select::table::{aligned, orders_text};
 
 impl Sensitivity {
     /// A readable report: what was compared, one row per end age (the
@@ -154,29 +154,9 @@ impl Sensitivity {
             }
             rows.push(row);
         }
-        let widths: Vec<usize> = (0..header.len())
-            .map(|col| {
-                rows.iter()
-                    .map(|r| r[col].chars().count())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        for row in &rows {
-            let mut line = String::new();
-            for (col, cell) in row.iter().enumerate() {
-                let w = widths[col];
-                if col > 0 {
-                    line.push(' ');
-                }
-                if col + 1 == header.len() {
-                    line.push_str(cell);
-                } else {
-                    let _ = write!(line, "{cell:>w$}");
-                }
-            }
-            let _ = writeln!(s, "{}", line.trim_end());
-        }
+        // The last column (the shares) is left-aligned.
+        let last = header.len() - 1;
+        s.push_str(&aligned(&rows, |col| col == last));
         let _ = writeln!(
             s,
             "\npersons: with an observed year up to the end age; dropped: persons of the data with none.\n\

@@ -1,6 +1,7 @@
 //! The adjusted Rand index and the matching of groups: known values, pair
 //! counting, brute force over permutations, renumbered groups, bad input.
 
+use crate::engine::permutations;
 use gbtm::Error;
 use gbtm::select::{adjusted_rand_index, match_groups};
 
@@ -87,22 +88,6 @@ fn ari_is_symmetric_label_free_and_equal_to_pair_counting() {
         let renamed: Vec<usize> = b.iter().map(|&g| (kb - 1 - g) * 3 + 10).collect();
         assert_eq!(v, adjusted_rand_index(&a, &renamed).unwrap());
     }
-}
-
-/// All permutations of 0..k.
-fn permutations(k: usize) -> Vec<Vec<usize>> {
-    if k == 0 {
-        return vec![Vec::new()];
-    }
-    let mut out = Vec::new();
-    for p in permutations(k - 1) {
-        for at in 0..=p.len() {
-            let mut q = p.clone();
-            q.insert(at, k - 1);
-            out.push(q);
-        }
-    }
-    out
 }
 
 #[test]
