@@ -81,24 +81,52 @@ pub(crate) fn gradient(
 /// coordinate or after 100 steps. A tiny ridge keeps the Hessian invertible
 /// when some ages carry no weight.
 pub(crate) fn newton(x: &Array2<f64>, beta: &mut [f64], a: &[f64], b: &[f64], link: Link) {
+    let scale: f64 = b.iter().sum::<f64>().max(1e-300);
+    newton_on_ages(
+        x,
+        beta,
+        scale,
+        |beta| objective(x, beta, a, b, link),
+        |beta| {
+            let (mut d1, mut d2) = (vec![0.0; x.nrows()], vec![0.0; x.nrows()]);
+            for t in 0..x.nrows() {
+                if a[t] == 0.0 && b[t] == 0.0 {
+                    continue;
+                }
+                let eta: f64 = (0..beta.len()).map(|j| x[[t, j]] * beta[j]).sum();
+                let (_, m1, m2) = link.eval(eta);
+                d1[t] = a[t] - b[t] * m1;
+                d2[t] = b[t] * m2;
+            }
+            (d1, d2)
+        },
+    );
+}
+
+/// Damped Newton for an objective f(β) that depends on β through the
+/// per-age linear predictors η = Xβ: `derivs(β)` gives ∂f/∂η_t and
+/// −∂²f/∂η_t² per age, so the gradient is Xᵀd1 and −H = Xᵀ diag(d2) X
+/// (plus a ridge of 1e-12·`scale`). Steps are halved until f does not
+/// decrease; stops when a step moves less than 1e-10 in every coordinate,
+/// when −H is not positive definite, or after 100 steps.
+pub(crate) fn newton_on_ages(
+    x: &Array2<f64>,
+    beta: &mut [f64],
+    scale: f64,
+    f: impl Fn(&[f64]) -> f64,
+    derivs: impl Fn(&[f64]) -> (Vec<f64>, Vec<f64>),
+) {
     let p = beta.len();
-    let mut f = objective(x, beta, a, b, link);
+    let mut fx = f(beta);
     for _ in 0..100 {
+        let (d1, d2) = derivs(beta);
         let mut g = vec![0.0; p];
         let mut h = vec![0.0; p * p];
-        let scale: f64 = b.iter().sum::<f64>().max(1e-300);
         for t in 0..x.nrows() {
-            if a[t] == 0.0 && b[t] == 0.0 {
-                continue;
-            }
-            let eta: f64 = (0..p).map(|j| x[[t, j]] * beta[j]).sum();
-            let (_, d1, d2) = link.eval(eta);
-            let r = a[t] - b[t] * d1;
-            let w = b[t] * d2;
             for j in 0..p {
-                g[j] += x[[t, j]] * r;
+                g[j] += x[[t, j]] * d1[t];
                 for l in 0..=j {
-                    h[j * p + l] += w * x[[t, j]] * x[[t, l]];
+                    h[j * p + l] += d2[t] * x[[t, j]] * x[[t, l]];
                 }
             }
         }
@@ -110,10 +138,10 @@ pub(crate) fn newton(x: &Array2<f64>, beta: &mut [f64], a: &[f64], b: &[f64], li
         }
         let Some(l) = cholesky(&h, p) else { return };
         let step = cholesky_solve(&l, p, &g);
-        match halving_step(beta, &step, f, |t| objective(x, t, a, b, link)) {
+        match halving_step(beta, &step, fx, &f) {
             Some((trial, ft, moved)) => {
                 beta.copy_from_slice(&trial);
-                f = ft;
+                fx = ft;
                 if moved < 1e-10 {
                     return;
                 }

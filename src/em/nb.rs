@@ -22,7 +22,6 @@
 //! an ECM step, which never lowers the likelihood.
 
 use super::counts::{CountValues, LN_ALPHA_MAX, LN_ALPHA_MIN, value_sums};
-use super::linalg::{cholesky, cholesky_solve, halving_step};
 use super::stats::Stats;
 use super::workspace::Workspace;
 use crate::model::Params;
@@ -131,44 +130,24 @@ fn ln_alpha(params: &Params, g: usize) -> f64 {
         .map_or(0.0, |a| a.ln().clamp(LN_ALPHA_MIN, LN_ALPHA_MAX))
 }
 
-/// Damped Newton in β for group `g` with α fixed; stops when a step moves
-/// less than 1e-10 or after 100 steps.
+/// Damped Newton in β for group `g` with α fixed
+/// ([`super::mstep::newton_on_ages`]).
 fn newton_beta(ws: &Workspace<'_>, stats: &Stats, g: usize, beta: &mut [f64], la: f64) {
-    let p = beta.len();
-    let x = &ws.x[g];
-    let mut ev = evaluate(ws, stats, g, beta, la, false);
-    for _ in 0..100 {
-        let mut grad = vec![0.0; p];
-        let mut h = vec![0.0; p * p];
-        for s in 0..x.nrows() {
-            for j in 0..p {
-                grad[j] += x[[s, j]] * ev.d1[s];
-                for l in 0..=j {
-                    h[j * p + l] += ev.d2[s] * x[[s, j]] * x[[s, l]];
-                }
-            }
-        }
-        let scale: f64 = ev.d2.iter().sum::<f64>().max(1e-300);
-        for j in 0..p {
-            h[j * p + j] += 1e-12 * scale;
-            for l in 0..j {
-                h[l * p + j] = h[j * p + l];
-            }
-        }
-        let Some(chol) = cholesky(&h, p) else { return };
-        let step = cholesky_solve(&chol, p, &grad);
-        let f0 = ev.f;
-        match halving_step(beta, &step, f0, |b| evaluate(ws, stats, g, b, la, false).f) {
-            Some((trial, _, moved)) => {
-                beta.copy_from_slice(&trial);
-                ev = evaluate(ws, stats, g, beta, la, false);
-                if moved < 1e-10 {
-                    return;
-                }
-            }
-            None => return,
-        }
-    }
+    let scale = evaluate(ws, stats, g, beta, la, false)
+        .d2
+        .iter()
+        .sum::<f64>()
+        .max(1e-300);
+    super::mstep::newton_on_ages(
+        &ws.x[g],
+        beta,
+        scale,
+        |b| evaluate(ws, stats, g, b, la, false).f,
+        |b| {
+            let ev = evaluate(ws, stats, g, b, la, false);
+            (ev.d1, ev.d2)
+        },
+    );
 }
 
 /// Damped Newton in ln α over `groups` (one group, or all when α is
