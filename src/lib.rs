@@ -51,6 +51,7 @@ pub mod model;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod predict;
+pub mod publish;
 pub mod report;
 pub mod select;
 pub mod study;

@@ -9,6 +9,7 @@ mod args;
 mod candidates;
 mod cohorts;
 mod fitting;
+mod report;
 mod sensitivity;
 
 use std::io::Write;
@@ -81,6 +82,9 @@ enum Command {
     Fit(fitting::FitArgs),
     /// Fit a range of group numbers (and orders) and choose by BIC.
     Select(fitting::SelectArgs),
+    /// Select as `gbtm select` does and write a publishable Markdown report
+    /// (GRoLTS checklist) with its figures.
+    Report(report::ReportArgs),
     /// Repeat the selection with the age window ending at several ages, and
     /// compare the groups of the model selected at the reference end age.
     Sensitivity(sensitivity::SensitivityArgs),
@@ -128,6 +132,7 @@ pub fn main() -> ExitCode {
     let out = match cli.command {
         Command::Fit(a) => fitting::fit(a),
         Command::Select(a) => fitting::select(a),
+        Command::Report(a) => report::report(a),
         Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Classify(a) => apply::classify(a),
         Command::Plot(a) => apply::plot(a),

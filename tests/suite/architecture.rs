@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("wald", 7),
     ("select", 8),
     ("study", 9),
+    ("publish", 9),
     ("cli", 10),
 ];
 

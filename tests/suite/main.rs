@@ -13,6 +13,7 @@ mod nb;
 mod outputs;
 mod pathological;
 mod plot;
+mod publish;
 mod reproduce;
 mod risk;
 mod robustness;
