@@ -97,6 +97,10 @@ pub struct PlotArgs {
     /// groups need more room for the legend).
     #[arg(long, default_value_t = 560)]
     height: u32,
+    /// Print a JSON object (the file written, the groups drawn) instead of
+    /// a line of text.
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn plot(a: PlotArgs) -> Output {
@@ -113,7 +117,16 @@ pub fn plot(a: PlotArgs) -> Output {
         popts = popts.with_bands(level);
     }
     let svg = gbtm::plot::trajectory_svg(&model, &panel, &popts)?;
-    Ok(Done::text(format!("wrote {}\n", a.out.display())).with_file(&a.out, svg))
+    let text = if a.json {
+        to_json(&serde_json::json!({
+            "wrote": [a.out.display().to_string()],
+            "groups": model.groups(),
+            "persons": panel.n_persons(),
+        }))?
+    } else {
+        format!("wrote {}\n", a.out.display())
+    };
+    Ok(Done::text(text).with_file(&a.out, svg))
 }
 
 #[derive(clap::Args)]

@@ -11,7 +11,7 @@ use gbtm::select::select_with_progress;
 
 use super::args::DataArgs;
 use super::candidates::CandidateArgs;
-use super::{CliError, Done, Output};
+use super::{CliError, Done, Output, to_json};
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
@@ -32,6 +32,10 @@ pub struct ReportArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Print a JSON object (the files written, the data description, every
+    /// model tried and the chosen model's summary) instead of a line of text.
+    #[arg(long)]
+    json: bool,
 }
 
 /// The figures' paths: beside `out`, named after its stem.
@@ -103,12 +107,21 @@ pub fn report(a: ReportArgs) -> Output {
     let opts = PlotOptions::default().with_title(title);
     let svg = trajectory_svg(fit.model(), &panel, &opts)?;
     let svg_ci = trajectory_svg(fit.model(), &panel, &opts.with_bands(a.level))?;
-    let text = format!(
-        "wrote {} with {} and {}\n",
-        a.out.display(),
-        plain.display(),
-        bands.display()
-    );
+    let text = if a.json {
+        to_json(&serde_json::json!({
+            "wrote": [a.out.display().to_string(), plain.display().to_string(), bands.display().to_string()],
+            "data": report.data,
+            "selection": report.selection,
+            "chosen": report.chosen,
+        }))?
+    } else {
+        format!(
+            "wrote {} with {} and {}\n",
+            a.out.display(),
+            plain.display(),
+            bands.display()
+        )
+    };
     Ok(Done::text(text)
         .with_file(&a.out, report.to_markdown())
         .with_file(&plain, svg)

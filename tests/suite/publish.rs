@@ -75,6 +75,26 @@ fn the_report_covers_every_grolts_item_and_writes_its_figures() {
         let n: usize = line.split(" | ").nth(1).unwrap().parse().unwrap();
         assert_eq!(n % 5, 0, "{line}");
     }
+    // --json: the files written, the data, every model tried, the choice.
+    let json = ok(&gbtm(&[
+        "report",
+        "--data",
+        data.to_str().unwrap(),
+        "--groups",
+        "1..2",
+        "--order",
+        "2",
+        "--starts",
+        "2",
+        "--json",
+        "--out",
+        temp("publish-json.md").to_str().unwrap(),
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["wrote"].as_array().unwrap().len(), 3);
+    assert_eq!(v["selection"]["candidates"].as_array().unwrap().len(), 2);
+    assert_eq!(v["data"]["ages"].as_array().unwrap().len(), 24);
+    assert!(v["chosen"]["log_likelihood"].as_f64().unwrap() < 0.0);
     // The figures beside it, linked by name.
     for fig in [
         "publish-report-trajectories.svg",
