@@ -149,7 +149,9 @@ impl TrajectoryModel {
                             .map(|g| w[g] * (1.0 - omega(g, t)) * rates[[g, t]])
                             .sum::<f64>()
                     })
-                    .sum(),
+                    // An empty sum is −0.0; write 0.
+                    .sum::<f64>()
+                    + 0.0,
                 lower,
                 upper,
             }

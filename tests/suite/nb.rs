@@ -181,6 +181,19 @@ fn the_command_line_fits_saves_classifies_and_forecasts_nb() {
     ]));
     let f: serde_json::Value = serde_json::from_str(&forecast).unwrap();
     assert!(f.to_string().contains("\"future\""), "{forecast:.300}");
+    // Nothing to impute before 12: an expected 0, never "-0".
+    assert!(!forecast.contains("-0.0"), "{forecast:.300}");
+    let csv = ok(&gbtm(&[
+        "classify",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--ages",
+        "12:20",
+        "--forecast",
+    ]));
+    assert!(!csv.contains(",-0.0000,"), "{csv:.300}");
     // --dispersion belongs to the negative binomial.
     let (code, err) = fails(&[
         "fit",
