@@ -168,31 +168,25 @@ fn the_command_line_fits_saves_classifies_and_forecasts_nb() {
     }
     let text = fit(&["--dispersion", "shared"]);
     assert_eq!(text.matches("  alpha  ").count(), 2, "{text}");
-    let forecast = ok(&gbtm(&[
-        "classify",
-        "--model",
-        model.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-        "--ages",
-        "12:20",
-        "--forecast",
-        "--json",
-    ]));
-    let f: serde_json::Value = serde_json::from_str(&forecast).unwrap();
-    assert!(f.to_string().contains("\"future\""), "{forecast:.300}");
+    // Classified to age 20 and forecast to 35, as JSON and as CSV.
+    let forecast = |extra: &[&str]| {
+        let mut args = vec!["classify", "--model", model.to_str().unwrap()];
+        args.extend([
+            "--data",
+            data.to_str().unwrap(),
+            "--ages",
+            "12:20",
+            "--forecast",
+        ]);
+        args.extend(extra);
+        ok(&gbtm(&args))
+    };
+    let json = forecast(&["--json"]);
+    let f: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(f.to_string().contains("\"future\""), "{json:.300}");
     // Nothing to impute before 12: an expected 0, never "-0".
-    assert!(!forecast.contains("-0.0"), "{forecast:.300}");
-    let csv = ok(&gbtm(&[
-        "classify",
-        "--model",
-        model.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-        "--ages",
-        "12:20",
-        "--forecast",
-    ]));
+    assert!(!json.contains("-0.0"), "{json:.300}");
+    let csv = forecast(&[]);
     assert!(!csv.contains(",-0.0000,"), "{csv:.300}");
     // --dispersion belongs to the negative binomial.
     let (code, err) = fails(&[
