@@ -279,9 +279,16 @@ impl ModelSpec {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `tcov` for an empty, repeated or
-    /// ill-formed name.
+    /// ill-formed name, or for a negative-binomial model (not available
+    /// with time-varying covariates yet).
     pub fn with_tcov(mut self, names: Vec<String>) -> Result<Self> {
         check_names(&names, "tcov", "time-varying covariate")?;
+        if !names.is_empty() && self.family == Family::Nb {
+            return Err(Error::param(
+                "tcov",
+                "time-varying covariates are not available with --model nb yet (use poisson or zip)",
+            ));
+        }
         self.tcov = names;
         Ok(self)
     }
