@@ -206,7 +206,9 @@ fn the_command_line_fits_saves_classifies_and_forecasts_nb() {
 fn nb_with_time_varying_covariates_is_refused_not_miscomputed() {
     let cohort = synth::three_groups(200, 44);
     let p = &cohort.panel;
-    let z = ndarray::Array2::from_elem((p.n_persons(), p.ages().len()), 1.0);
+    let z = ndarray::Array2::from_shape_fn((p.n_persons(), p.ages().len()), |(i, t)| {
+        ((i + t) % 2) as f64
+    });
     let panel = p.with_tcov("employed", z.view()).unwrap();
     let err = Gbtm::nb(2).fit(&panel).unwrap_err();
     assert!(err.to_string().contains("tcov"), "{err}");
