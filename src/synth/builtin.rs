@@ -36,6 +36,7 @@ fn group(label: &str, share: f64, knots: &[(f64, f64)], censoring: Option<Censor
         rate: Curve::Table(knots.to_vec()),
         zero_inflation: 0.0,
         frailty_shape: None,
+        year_frailty_shape: None,
         censoring,
     }
 }
@@ -67,7 +68,7 @@ fn other_censoring() -> Censoring {
     }
 }
 
-fn four_profiles(persons: usize, name: &str) -> Scenario {
+fn four_profiles(persons: usize, name: &str) -> Result<Scenario> {
     let n = 630.0;
     let sizes = FOUR_PROFILE_SIZES.map(|s| s as f64 / n);
     let shapes = Scenario {
@@ -141,6 +142,7 @@ fn four_profiles(persons: usize, name: &str) -> Scenario {
             ),
         ],
         censoring: other_censoring(),
+        careers: None,
     };
     shapes.calibrated(&FOUR_PROFILE_MEANS)
 }
@@ -165,10 +167,10 @@ impl Scenario {
     /// ```
     pub fn builtin(name: &str) -> Result<Scenario> {
         let s = match name {
-            "four-profiles" => four_profiles(630, name),
-            "four-profiles-10k" => four_profiles(10_000, name),
-            "four-profiles-100k" => four_profiles(100_000, name),
-            "four-profiles-1m" => four_profiles(1_000_000, name),
+            "four-profiles" => four_profiles(630, name)?,
+            "four-profiles-10k" => four_profiles(10_000, name)?,
+            "four-profiles-100k" => four_profiles(100_000, name)?,
+            "four-profiles-1m" => four_profiles(1_000_000, name)?,
             "two-groups" => Scenario {
                 name: name.into(),
                 description: "A low and a high group, for benchmarking.".into(),
@@ -179,6 +181,7 @@ impl Scenario {
                     plain("high", 0.3, &[(12.0, 0.5), (18.0, 1.8), (35.0, 0.8)]),
                 ],
                 censoring: other_censoring(),
+                careers: None,
             },
             "six-groups" => Scenario {
                 name: name.into(),
@@ -218,6 +221,7 @@ impl Scenario {
                     ),
                 ],
                 censoring: other_censoring(),
+                careers: None,
             },
             other => {
                 return Err(Error::param(

@@ -16,6 +16,7 @@ mod reproduce;
 mod risk;
 mod robustness;
 mod select;
+mod synth;
 mod tcov;
 mod tcov_data;
 mod workflow;
