@@ -159,6 +159,8 @@ pub fn reproduce(panel: &Panel, opts: &ReproduceOptions) -> Result<(Reproduction
 /// is called after each candidate fit.
 ///
 /// # Errors
+/// [`Error::InvalidParameter`] naming `first_cases` if
+/// [`ReproduceOptions::first_cases`] lacks a person of the panel,
 /// [`Error::NothingSelected`] if no candidate converged, and the errors of
 /// [`crate::select::select`].
 pub fn reproduce_with_progress(
@@ -166,6 +168,14 @@ pub fn reproduce_with_progress(
     opts: &ReproduceOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<(Reproduction, Fit)> {
+    if let Some(fc) = &opts.first_cases
+        && let Some(id) = panel.ids().iter().find(|id| fc.get(id).is_none())
+    {
+        return Err(Error::param(
+            "first_cases",
+            format!("no first-case age for person {id:?} of the panel"),
+        ));
+    }
     let max = opts.max_groups.min(panel.n_persons());
     let mut cands = Vec::new();
     for family in [Family::Poisson, Family::Zip] {
@@ -211,14 +221,7 @@ pub fn reproduce_with_progress(
         cases[g] += total;
         first_window[g].push(first);
         if let Some(fc) = &opts.first_cases {
-            let id = &panel.ids()[i];
-            let all = fc.get(id).ok_or_else(|| {
-                Error::param(
-                    "first_cases",
-                    format!("no first-case age for person {id:?} of the panel"),
-                )
-            })?;
-            first_all[g].push(all);
+            first_all[g].push(fc.get(&panel.ids()[i]).flatten());
         }
         let n = total as u64;
         if let Some(c) = CATEGORIES.iter().find(|c| (c.1..=c.2).contains(&n)) {
