@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use gbtm::data::write::{check_output, resolve};
-use gbtm::study::four_profiles::{ReproduceOptions, reproduce_with_progress};
+use gbtm::study::four_profiles::{FirstCases, ReproduceOptions, reproduce_with_progress};
 use gbtm::synth::scenario::Scenario;
 use gbtm::{Panel, ReadOptions};
 
@@ -36,6 +36,11 @@ pub struct SimArgs {
     /// Also write the exposure matrix (for scenarios with exposure).
     #[arg(long)]
     exposure_out: Option<PathBuf>,
+    /// Also write each person's age at the first registered case over all
+    /// observed ages (id,first_case_age; past the window for scenarios with
+    /// careers), for `gbtm reproduce --first-cases`.
+    #[arg(long)]
+    first_cases: Option<PathBuf>,
 }
 
 /// Checks every destination before anything is written.
@@ -72,6 +77,7 @@ pub fn simulate(a: SimArgs) -> Output {
             a.truth.as_deref(),
             a.write_scenario.as_deref(),
             a.exposure_out.as_deref(),
+            a.first_cases.as_deref(),
         ],
         &inputs,
     )?;
@@ -104,6 +110,10 @@ pub fn simulate(a: SimArgs) -> Output {
             a.truth.as_ref().map(|_| cohort.truth_csv()),
         ),
         (a.write_scenario.as_deref(), scenario_json),
+        (
+            a.first_cases.as_deref(),
+            a.first_cases.as_ref().map(|_| cohort.first_cases_csv()),
+        ),
         (Some(a.out.as_path()), Some(p.to_wide_csv())),
     ];
     let mut done = Done::text(format!(
@@ -120,8 +130,10 @@ pub fn simulate(a: SimArgs) -> Output {
     Ok(done)
 }
 
-/// The shipped cohort and the seed that made it.
+/// The shipped cohort, its first-case ages over all data, and the seed that
+/// made them.
 const FOUR_PROFILES_CSV: &str = "data-synthetic/four-profiles.csv";
+const FOUR_PROFILES_FIRST_CASES: &str = "data-synthetic/four-profiles-first-cases.csv";
 const FOUR_PROFILES_SEED: u64 = 2024;
 
 #[derive(clap::Args)]
@@ -135,6 +147,13 @@ pub struct ReproduceArgs {
     /// instead of reading --data.
     #[arg(long, conflicts_with = "data")]
     cohort_seed: Option<u64>,
+    /// Each person's age at the first registered case over all data
+    /// (id,first_case_age, as `gbtm simulate --first-cases` writes it), for
+    /// the report's first-case figures (default: with the shipped cohort,
+    /// data-synthetic/four-profiles-first-cases.csv; with --cohort-seed, the
+    /// drawn cohort's own).
+    #[arg(long)]
+    first_cases: Option<PathBuf>,
     /// Also write the data actually fitted, as a wide CSV.
     #[arg(long)]
     data_out: Option<PathBuf>,
@@ -158,20 +177,31 @@ pub fn reproduce(a: ReproduceArgs) -> Output {
         (None, None) if default.exists() => Some(default),
         _ => None,
     };
-    let inputs: Vec<&Path> = source.into_iter().collect();
+    // The shipped first-case ages go with the shipped cohort only.
+    let shipped_first = Path::new(FOUR_PROFILES_FIRST_CASES);
+    let first_path: Option<&Path> = match (&a.first_cases, source) {
+        (Some(path), _) => Some(path),
+        (None, Some(s)) if s == default && shipped_first.exists() => Some(shipped_first),
+        _ => None,
+    };
+    let inputs: Vec<&Path> = source.into_iter().chain(first_path).collect();
     check_outputs(&[Some(a.plot.as_path()), a.data_out.as_deref()], &inputs)?;
+    let mut first_cases = first_path.map(FirstCases::from_csv_path).transpose()?;
     let panel = match source {
         Some(path) => Panel::from_csv_path(path, &ReadOptions::default())?,
         None => {
             let seed = a.cohort_seed.unwrap_or(FOUR_PROFILES_SEED);
-            Scenario::builtin("four-profiles")?
-                .simulate(630, seed)?
-                .panel
+            let cohort = Scenario::builtin("four-profiles")?.simulate(630, seed)?;
+            if first_cases.is_none() {
+                first_cases = Some(FirstCases::from_cohort(&cohort));
+            }
+            cohort.panel
         }
     };
     let mut opts = ReproduceOptions::default();
     opts.starts = a.search.starts;
     opts.seed = a.search.seed;
+    opts.first_cases = first_cases;
     let bar = indicatif::ProgressBar::new(2 * opts.max_groups as u64);
     if a.quiet || !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());

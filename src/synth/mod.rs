@@ -3,7 +3,11 @@
 //! by the caller, so a cohort is the same on every platform.
 
 pub mod builtin;
+mod calibration;
+mod curve;
+mod draws;
 pub mod scenario;
+mod validate;
 
 use ndarray::Array2;
 use rand::rngs::ChaCha8Rng;
@@ -50,6 +54,10 @@ pub struct Cohort {
     /// Each drawn person's age at the reference date, where observation
     /// stopped (`None`: observed throughout).
     pub age_at_reference: Vec<Option<f64>>,
+    /// Each drawn person's age at the first registered case over all
+    /// observed ages, in id order: in the window, or for a scenario with
+    /// [`scenario::Careers`] also past it (`None`: no case observed).
+    pub first_case_age: Vec<Option<i64>>,
     /// The generating trajectory model, when the cohort was drawn from one
     /// (scenarios with tabulated curves or frailty have none).
     pub model: Option<TrajectoryModel>,
@@ -67,6 +75,25 @@ impl Cohort {
         let mut s = String::from("id,group\n");
         for (id, g) in self.panel.input_ids().iter().zip(&self.truth) {
             s.push_str(&format!("{id},{}\n", g + 1));
+        }
+        s
+    }
+
+    /// The age at each drawn person's first registered case over all
+    /// observed ages ([`Cohort::first_case_age`]) as CSV,
+    /// `id,first_case_age`, in id order; empty where none was observed.
+    ///
+    /// ```
+    /// let c = gbtm::synth::three_groups(3, 1);
+    /// let csv = c.first_cases_csv();
+    /// assert!(csv.starts_with("id,first_case_age\n1,"));
+    /// assert_eq!(csv.lines().count(), 4);
+    /// ```
+    pub fn first_cases_csv(&self) -> String {
+        let mut s = String::from("id,first_case_age\n");
+        for (id, a) in self.panel.input_ids().iter().zip(&self.first_case_age) {
+            let a = a.map_or(String::new(), |a| a.to_string());
+            s.push_str(&format!("{id},{a}\n"));
         }
         s
     }
@@ -157,6 +184,7 @@ pub fn simulate(
     let mut exposure = Array2::ones((persons, t));
     let mut truth = Vec::with_capacity(persons);
     let mut at_ref = Vec::with_capacity(persons);
+    let mut first_case = Vec::with_capacity(persons);
     for i in 0..persons {
         let u: f64 = rng.random();
         let mut acc = 0.0;
@@ -190,7 +218,7 @@ pub fn simulate(
             };
             // Negative binomial: a gamma(1/α, α) multiplier of the rate.
             let noise = match params.alpha_of(g) {
-                Some(a) if spec.family() == Family::Nb => a * scenario::gamma(&mut rng, 1.0 / a),
+                Some(a) if spec.family() == Family::Nb => a * draws::gamma(&mut rng, 1.0 / a),
                 _ => 1.0,
             };
             counts[[i, s]] = if structural {
@@ -199,6 +227,7 @@ pub fn simulate(
                 poisson(&mut rng, e * lambda * noise)
             };
         }
+        first_case.push((0..=last).find(|&s| counts[[i, s]] > 0.0).map(|s| ages[s]));
     }
     let expo = (opts.reduced_exposure_share > 0.0).then_some(exposure);
     let ids = (1..=persons).map(|i| i.to_string()).collect();
@@ -213,6 +242,7 @@ pub fn simulate(
         panel,
         truth,
         age_at_reference: at_ref,
+        first_case_age: first_case,
         model: Some(model),
     })
 }

@@ -1,106 +1,38 @@
 //! Scenarios: serde-readable descriptions of synthetic cohorts (JSON), with
-//! group sizes, rate curves over age, zero inflation, gamma frailty within
-//! groups, and right-censoring by the age at a reference date.
+//! group sizes, rate curves over age, zero inflation, two kinds of gamma
+//! overdispersion within groups, right-censoring by the age at a reference
+//! date, and optionally careers followed past the window.
 //!
 //! A person of group g with age A at the reference date is observed at every
 //! age a of the window with a + 1 ≤ A (whole years lived before the reference
 //! date); persons old enough are observed throughout. Within the group, each
 //! person draws a frailty u ~ Gamma(shape, 1/shape) (mean 1, variance
-//! 1/shape) that multiplies the rate at every age, so counts are negative
-//! binomial within a group and correlated over a person's years. Each observed
-//! count is then a structural zero with probability ω, else Poisson(u·λ_g(a)).
+//! 1/shape) that multiplies the rate at every age: persistent differences
+//! between persons, correlated over a person's years. Each person-year draws
+//! its own multiplier v ~ Gamma(k, 1/k) (mean 1, variance 1/k): independent
+//! noise around the curve, so that given u the count is negative binomial
+//! with mean u·λ_g(a) and variance u·λ_g(a) + (u·λ_g(a))²/k. Each observed
+//! count is then a structural zero with probability ω, else
+//! Poisson(u·v·λ_g(a)).
+//!
+//! With [`Careers`], a person observed throughout the window who had no case
+//! in it is followed past it, year by year up to an age at the reference date
+//! drawn for the purpose, until a first case: the age of each person's first
+//! registered case over all observed ages ([`Cohort::first_case_age`]), as a
+//! study that counts cases after the window too would see it. With an
+//! [`IndexCase`], every person also has the case that selected them into the
+//! sample, at an age in a period before the reference date. The panel keeps
+//! the window only.
 
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
+pub use super::curve::Curve;
+use super::draws::{truncated_normal, unit_gamma};
 use super::{Cohort, poisson};
 use crate::data::Panel;
 use crate::error::{Error, Result};
-
-/// A group's mean yearly rate as a function of age.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Curve {
-    /// `[age, rate]` knots; the log rate is interpolated linearly between
-    /// knots and held constant beyond the first and last.
-    Table(Vec<(f64, f64)>),
-    /// `ln λ = Σ_j c_j·((age − center)/scale)^j`.
-    Polynomial {
-        /// Centre of the age scaling.
-        center: f64,
-        /// Scale of the age scaling.
-        scale: f64,
-        /// Coefficients, constant first.
-        coefficients: Vec<f64>,
-    },
-}
-
-impl Curve {
-    /// The rate at `age`.
-    ///
-    /// ```
-    /// use gbtm::synth::scenario::Curve;
-    /// let c = Curve::Table(vec![(12.0, 0.1), (14.0, 0.4)]);
-    /// assert!((c.rate(13.0) - 0.2).abs() < 1e-12); // geometric mean
-    /// assert_eq!(c.rate(40.0), 0.4);
-    /// ```
-    pub fn rate(&self, age: f64) -> f64 {
-        match self {
-            Curve::Table(knots) => {
-                // An empty table (rejected by `Scenario::validate`) has rate 0.
-                let (Some(&first), Some(&last)) = (knots.first(), knots.last()) else {
-                    return 0.0;
-                };
-                if age <= first.0 {
-                    return first.1;
-                }
-                if age >= last.0 {
-                    return last.1;
-                }
-                for w in knots.windows(2) {
-                    let ((a0, r0), (a1, r1)) = (w[0], w[1]);
-                    if age <= a1 {
-                        let f = (age - a0) / (a1 - a0);
-                        return (r0.ln() * (1.0 - f) + r1.ln() * f).exp();
-                    }
-                }
-                last.1
-            }
-            Curve::Polynomial {
-                center,
-                scale,
-                coefficients,
-            } => {
-                let s = (age - center) / scale;
-                coefficients
-                    .iter()
-                    .rev()
-                    .fold(0.0, |acc, c| acc * s + c)
-                    .exp()
-            }
-        }
-    }
-
-    fn scaled(&self, factor: f64) -> Curve {
-        match self {
-            Curve::Table(k) => Curve::Table(k.iter().map(|&(a, r)| (a, r * factor)).collect()),
-            Curve::Polynomial {
-                center,
-                scale,
-                coefficients,
-            } => {
-                let mut c = coefficients.clone();
-                c[0] += factor.ln();
-                Curve::Polynomial {
-                    center: *center,
-                    scale: *scale,
-                    coefficients: c,
-                }
-            }
-        }
-    }
-}
 
 /// Right-censoring by the age at the reference date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,15 +72,77 @@ pub struct GroupSpec {
     /// Probability that an observed year is a structural zero.
     #[serde(default)]
     pub zero_inflation: f64,
-    /// Gamma frailty shape within the group (variance 1/shape); none if absent.
+    /// Gamma frailty shape within the group: one multiplier per person, the
+    /// same at every age (variance 1/shape); none if absent.
     #[serde(default)]
     pub frailty_shape: Option<f64>,
+    /// Gamma shape k of person-year overdispersion: an independent multiplier
+    /// per person and year (mean 1, variance 1/k), so that counts around the
+    /// group curve are negative binomial with variance μ + μ²/k; none if
+    /// absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year_frailty_shape: Option<f64>,
     /// Censoring for this group, if it differs from the scenario's.
     #[serde(default)]
     pub censoring: Option<Censoring>,
 }
 
-/// The largest yearly rate a scenario may have at an age of its window.
+/// Careers past the window: the age at the reference date of the persons
+/// observed throughout the window — a normal (`mean`, `sd`) truncated to
+/// `[oldest age + 1, max)` — and optionally the index case that put every
+/// person in the sample. A person observed throughout without a case in the
+/// window is followed past it, year by year up to that age, until a first
+/// case: enough for the age of the first registered case over all observed
+/// ages ([`Cohort::first_case_age`]). The panel keeps the window only.
+///
+/// ```
+/// use gbtm::synth::scenario::{Careers, Scenario};
+/// let mut s = Scenario::builtin("two-groups").unwrap();
+/// s.careers = Some(Careers { mean: 45.0, sd: 9.0, max: 80.0, index_case: None });
+/// let c = s.simulate(200, 1).unwrap();
+/// // Some persons without a case in 12–35 have one later.
+/// assert!(c.first_case_age.iter().flatten().any(|&a| a > 35));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Careers {
+    /// Mean of the untruncated normal.
+    pub mean: f64,
+    /// Its standard deviation.
+    pub sd: f64,
+    /// The age at the reference date stays below this.
+    pub max: f64,
+    /// The case that selected each person into the sample; none if absent.
+    #[serde(default)]
+    pub index_case: Option<IndexCase>,
+}
+
+/// The index case: a sample drawn from those with a case registered in a
+/// period has one such case per person. Each person has one registered case
+/// beside those of the curve, at an age drawn uniformly from `earliest` to
+/// `latest` years before the reference date (and not before the window's
+/// youngest age). For Poisson counts this is what selecting persons in
+/// proportion to their cases in the period gives (the Palm distribution of
+/// a Poisson process), with the case spread evenly over the period.
+///
+/// ```
+/// use gbtm::synth::scenario::{Careers, IndexCase, Scenario};
+/// let mut s = Scenario::builtin("two-groups").unwrap();
+/// let index_case = Some(IndexCase { earliest: 13.5, latest: 3.5 });
+/// s.careers = Some(Careers { mean: 45.0, sd: 9.0, max: 80.0, index_case });
+/// let c = s.simulate(300, 1).unwrap();
+/// // Everyone has a case, and the curves' mean counts now include the index cases.
+/// assert!(c.first_case_age.iter().all(Option::is_some));
+/// assert!(s.expected_mean_rate(0) > Scenario::builtin("two-groups").unwrap().expected_mean_rate(0));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexCase {
+    /// Years before the reference date of the earliest possible index case.
+    pub earliest: f64,
+    /// Years before the reference date of the latest possible index case.
+    pub latest: f64,
+}
+
+/// The largest yearly rate a scenario may have at an age it draws.
 pub const MAX_RATE: f64 = 1e9;
 
 /// A synthetic cohort's description.
@@ -174,6 +168,10 @@ pub struct Scenario {
     pub groups: Vec<GroupSpec>,
     /// Censoring of every group without its own.
     pub censoring: Censoring,
+    /// Careers followed past the window (for the first registered case over
+    /// all observed ages); none if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub careers: Option<Careers>,
 }
 
 /// Group sizes `persons × share`, rounded by largest remainder so that they
@@ -200,121 +198,7 @@ pub fn group_sizes(shares: &[f64], persons: usize) -> Vec<usize> {
     sizes
 }
 
-/// Standard normal draw (Box–Muller).
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u1 = 1.0 - rng.random::<f64>();
-    let u2 = rng.random::<f64>();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
-
-/// Gamma(shape, 1) draw (Marsaglia & Tsang 2000; boosted for shape < 1).
-pub(crate) fn gamma(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
-    if shape < 1.0 {
-        let u = 1.0 - rng.random::<f64>();
-        return gamma(rng, shape + 1.0) * u.powf(1.0 / shape);
-    }
-    let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
-    loop {
-        let x = normal(rng);
-        let v = (1.0 + c * x).powi(3);
-        if v <= 0.0 {
-            continue;
-        }
-        let u = 1.0 - rng.random::<f64>();
-        if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
-            return d * v;
-        }
-    }
-}
-
 impl Scenario {
-    /// Checks shares, curves, censoring and ages.
-    pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(Error::param("scenario", format!("{}: {m}", self.name)));
-        if self.ages.0 > self.ages.1 {
-            return bad(format!("age window {:?} is empty", self.ages));
-        }
-        let (lo, hi) = self.ages;
-        if lo < crate::data::MIN_AGE || hi > crate::data::MAX_AGE {
-            return bad(format!(
-                "age window {lo}..{hi} must lie within {}..={}",
-                crate::data::MIN_AGE,
-                crate::data::MAX_AGE
-            ));
-        }
-        if self.groups.is_empty() {
-            return bad("no groups".into());
-        }
-        for g in &self.groups {
-            if !(g.share.is_finite() && g.share > 0.0) {
-                return bad(format!("group {} has share {}", g.label, g.share));
-            }
-            if !(0.0..1.0).contains(&g.zero_inflation) {
-                return bad(format!(
-                    "group {}: zero inflation must be in [0, 1)",
-                    g.label
-                ));
-            }
-            if let Some(k) = g.frailty_shape
-                && !(k.is_finite() && k > 0.0)
-            {
-                return bad(format!("group {}: frailty shape must be positive", g.label));
-            }
-            match &g.rate {
-                Curve::Table(k)
-                    if k.is_empty()
-                        || k.iter()
-                            .any(|&(a, r)| !(a.is_finite() && r.is_finite() && r > 0.0)) =>
-                {
-                    return bad(format!(
-                        "group {}: table needs knots with positive rates",
-                        g.label
-                    ));
-                }
-                Curve::Table(k) if k.windows(2).any(|w| w[0].0 >= w[1].0) => {
-                    return bad(format!("group {}: table ages must increase", g.label));
-                }
-                Curve::Polynomial {
-                    scale,
-                    coefficients,
-                    ..
-                } if scale.is_nan() || *scale <= 0.0 || coefficients.is_empty() => {
-                    return bad(format!(
-                        "group {}: polynomial needs a positive scale and coefficients",
-                        g.label
-                    ));
-                }
-                _ => {}
-            }
-            // Rates must be representable at every age of the window.
-            if let Some(a) = (lo..=hi).find(|&a| {
-                let r = g.rate.rate(a as f64);
-                !(r.is_finite() && r <= MAX_RATE)
-            }) {
-                return bad(format!(
-                    "group {}: the rate at age {a} is {:e}; rates must be finite and at most {MAX_RATE:e} a year",
-                    g.label,
-                    g.rate.rate(a as f64)
-                ));
-            }
-            let c = g.censoring.as_ref().unwrap_or(&self.censoring);
-            if !(c.mean.is_finite() && c.min.is_finite()) {
-                return bad(format!(
-                    "group {}: censoring mean and min must be finite",
-                    g.label
-                ));
-            }
-            if !(0.0..=1.0).contains(&c.complete_share) || c.sd.is_nan() || c.sd <= 0.0 {
-                return bad(format!(
-                    "group {}: censoring needs complete_share in [0, 1] and sd > 0",
-                    g.label
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// Reads a scenario from a JSON file.
     pub fn from_json_file(path: &std::path::Path) -> Result<Scenario> {
         let name = path.display().to_string();
@@ -333,53 +217,22 @@ impl Scenario {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 
-    /// Probability that age `a` is observed under censoring `c`.
-    pub fn observed_probability(&self, c: &Censoring, age: i64) -> f64 {
-        let hi = self.ages.1 as f64 + 1.0;
-        let cdf = |x: f64| {
-            0.5 * (1.0
-                + statrs::function::erf::erf((x - c.mean) / (c.sd * std::f64::consts::SQRT_2)))
-        };
-        let (f_lo, f_hi) = (cdf(c.min), cdf(hi));
-        // P(A ≥ a + 1) for A truncated to [min, hi).
-        let x = (age as f64 + 1.0).clamp(c.min, hi);
-        let p_later = if f_hi > f_lo {
-            (f_hi - cdf(x)) / (f_hi - f_lo)
-        } else {
-            0.0
-        };
-        c.complete_share + (1.0 - c.complete_share) * p_later
-    }
-
-    /// The expected mean count per observed person-year of group `g` over
-    /// the window (total expected cases / expected observed years).
-    pub fn expected_mean_rate(&self, g: usize) -> f64 {
-        let spec = &self.groups[g];
-        let c = spec.censoring.as_ref().unwrap_or(&self.censoring);
-        let (mut num, mut den) = (0.0, 0.0);
-        for a in self.ages.0..=self.ages.1 {
-            let p = self.observed_probability(c, a);
-            num += p * (1.0 - spec.zero_inflation) * spec.rate.rate(a as f64);
-            den += p;
-        }
-        num / den
-    }
-
-    /// Rescales each group's curve so that its expected mean count per
-    /// observed year equals `targets[g]`.
-    pub fn calibrated(mut self, targets: &[f64]) -> Scenario {
-        for (g, &target) in targets.iter().enumerate().take(self.groups.len()) {
-            let factor = target / self.expected_mean_rate(g);
-            self.groups[g].rate = self.groups[g].rate.scaled(factor);
-        }
-        self
-    }
-
     /// Draws `persons` persons with the given seed. Group sizes are exact
     /// ([`group_sizes`]); persons are allocated to groups in random order.
     /// The same seed gives the same cohort on every platform (one ChaCha8
     /// stream, draws in a fixed order: the allocation, then per person the
-    /// censoring, the frailty, and the years in age order).
+    /// censoring, with [`Careers`] the age at the reference date of a person
+    /// observed throughout, the frailty, the index case's age, and the years
+    /// in age order, each year its structural zero, its year multiplier and
+    /// its count; then, with [`Careers`], for a person observed throughout
+    /// without a case, the years past the window). Draws that a
+    /// scenario does not use (no zero inflation, no frailty) are not made,
+    /// so adding a feature leaves the cohorts of scenarios without it as
+    /// they were.
+    ///
+    /// # Errors
+    /// The errors of [`Scenario::validate`]; [`Error::InvalidParameter`]
+    /// naming `persons` for zero persons.
     pub fn simulate(&self, persons: usize, seed: u64) -> Result<Cohort> {
         self.validate()?;
         if persons == 0 {
@@ -392,6 +245,7 @@ impl Scenario {
         let mut counts = ndarray::Array2::from_elem((persons, t), f64::NAN);
         let mut truth = Vec::with_capacity(persons);
         let mut at_ref = Vec::with_capacity(persons);
+        let mut first_case = Vec::with_capacity(persons);
         let hi = self.ages.1 as f64 + 1.0;
         // Exact group sizes (largest remainder), persons in random order.
         let shares: Vec<f64> = self.groups.iter().map(|g| g.share / total).collect();
@@ -413,34 +267,47 @@ impl Scenario {
             let age_ref = if rng.random::<f64>() < c.complete_share || c.min >= hi {
                 None
             } else {
-                // Truncated normal by rejection (bounded number of tries).
-                let mut a = c.mean.clamp(c.min, hi - 1e-9);
-                for _ in 0..1000 {
-                    let x = c.mean + c.sd * normal(&mut rng);
-                    if (c.min..hi).contains(&x) {
-                        a = x;
-                        break;
-                    }
-                }
-                Some(a)
+                Some(truncated_normal(&mut rng, c.mean, c.sd, c.min, hi))
             };
             at_ref.push(age_ref);
-            let frailty = spec.frailty_shape.map_or(1.0, |k| gamma(&mut rng, k) / k);
+            // With careers, the age at the reference date of everyone.
+            let age_full = match (age_ref, &self.careers) {
+                (Some(a), _) => Some(a),
+                (None, Some(k)) => Some(truncated_normal(&mut rng, k.mean, k.sd, hi, k.max)),
+                (None, None) => None,
+            };
+            let frailty = unit_gamma(&mut rng, spec.frailty_shape);
+            let index_year = age_full
+                .and_then(|a| self.index_range(a))
+                .map(|(from, to)| (from + (to - from) * rng.random::<f64>()).floor() as i64);
+            let year = |rng: &mut ChaCha8Rng, age: i64| {
+                let structural =
+                    spec.zero_inflation > 0.0 && rng.random::<f64>() < spec.zero_inflation;
+                let index = f64::from(u8::from(index_year == Some(age)));
+                if structural {
+                    return index;
+                }
+                let v = unit_gamma(rng, spec.year_frailty_shape);
+                index + poisson(rng, frailty * v * spec.rate.rate(age as f64))
+            };
+            let mut first = None;
             for (s, &age) in ages.iter().enumerate() {
                 if let Some(a) = age_ref
                     && age as f64 + 1.0 > a
                 {
                     break;
                 }
-                let structural =
-                    spec.zero_inflation > 0.0 && rng.random::<f64>() < spec.zero_inflation;
-                let mean = frailty * spec.rate.rate(age as f64);
-                counts[[i, s]] = if structural {
-                    0.0
-                } else {
-                    poisson(&mut rng, mean)
-                };
+                counts[[i, s]] = year(&mut rng, age);
+                if counts[[i, s]] > 0.0 && first.is_none() {
+                    first = Some(age);
+                }
             }
+            if let (None, None, Some(a)) = (first, age_ref, age_full) {
+                first = (self.ages.1 + 1..)
+                    .take_while(|&age| age as f64 + 1.0 <= a)
+                    .find(|&age| year(&mut rng, age) > 0.0);
+            }
+            first_case.push(first);
         }
         let ids = (1..=persons).map(|i| i.to_string()).collect();
         let panel = Panel::from_arrays_with_ids(
@@ -454,6 +321,7 @@ impl Scenario {
             panel,
             truth,
             age_at_reference: at_ref,
+            first_case_age: first_case,
             model: None,
         })
     }

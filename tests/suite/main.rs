@@ -19,6 +19,7 @@ mod risk;
 mod robustness;
 mod select;
 mod sensitivity;
+mod synth;
 mod tcov;
 mod tcov_data;
 mod workflow;

@@ -3,6 +3,9 @@
 //! cubic models, label the groups by shape, and compute the figures the
 //! report published for each profile. See docs/reproduction.md.
 
+mod first_cases;
+mod labels;
+mod published;
 mod text;
 
 use std::collections::BTreeMap;
@@ -14,6 +17,13 @@ use crate::error::{Error, Result};
 use crate::fit::{Fit, Gbtm};
 use crate::model::Family;
 use crate::select::{CandidateResult, Criterion, select_with_progress};
+pub use first_cases::{FirstCaseFigures, FirstCases};
+use labels::labels;
+pub use published::{
+    PUBLISHED, PUBLISHED_BIC, PUBLISHED_CASE_SHARES, PUBLISHED_FIRST_CASE_AGE,
+    PUBLISHED_FIRST_CASE_UNDER_18, PUBLISHED_FORECAST_ADDITION, PUBLISHED_TOTAL_CASES, Published,
+    PublishedProfile,
+};
 
 /// Settings of a reproduction.
 ///
@@ -32,6 +42,10 @@ pub struct ReproduceOptions {
     pub starts: usize,
     /// Seed of every fit.
     pub seed: u64,
+    /// The age of every person's first registered case over all data (past
+    /// the window too), for the report's first-case figures; without it
+    /// only the window's figures are computed.
+    pub first_cases: Option<FirstCases>,
 }
 
 impl Default for ReproduceOptions {
@@ -41,6 +55,7 @@ impl Default for ReproduceOptions {
             order: 3,
             starts: 10,
             seed: 1,
+            first_cases: None,
         }
     }
 }
@@ -78,11 +93,15 @@ pub struct Profile {
     pub mean_rate: f64,
     /// Share of all registered cases that the group's persons have.
     pub case_share: f64,
-    /// Mean age of the first registered case, over assigned persons with one
-    /// (`null` if none has a case).
+    /// Mean age of the first registered case in the window (12–35), over
+    /// assigned persons with one (`null` if none has a case).
     pub mean_first_case_age: Option<f64>,
-    /// Share of the assigned persons with a case whose first case came before 18.
+    /// Share of the assigned persons with a case in the window whose first
+    /// case came before 18.
     pub share_first_case_under_18: f64,
+    /// The first-case figures over all data, as the report computed them
+    /// (`null` without [`ReproduceOptions::first_cases`]).
+    pub first_case_all_ages: Option<FirstCaseFigures>,
     /// Assigned persons by total cases: `0`, `1`, `2-4`, `5-9`, `10-19`, `20+`.
     pub case_categories: BTreeMap<String, usize>,
     /// Fitted expected count per year, (1 − ω)·λ, per age.
@@ -102,6 +121,11 @@ pub struct Reproduction {
     pub selected_groups: usize,
     /// BIC (persons) of the selected model.
     pub bic: f64,
+    /// The best BIC of the four-group candidates (Poisson and ZIP), to set
+    /// against the report's (`null` if neither converged).
+    pub bic_four_groups: Option<f64>,
+    /// The family of that four-group candidate.
+    pub model_four_groups: Option<Family>,
     /// Index of the selected model in `candidates`.
     pub selected: usize,
     /// Every candidate (Poisson K = 1..max, then ZIP K = 1..max).
@@ -113,46 +137,12 @@ pub struct Reproduction {
     /// The same with the expected cases until 35 of persons not observed to
     /// 35 added (the report's imputation).
     pub total_cases_with_forecast: f64,
+    /// The cases that forecast adds.
+    pub forecast_addition: f64,
+    /// The report's figures, to set these against.
+    pub published: Published,
     /// Ages of the window.
     pub ages: Vec<i64>,
-}
-
-/// Labels by shape: the group with the lowest mean rate is `incidental`,
-/// the highest `persistent`; the others are `early_peak` if their fitted
-/// curve peaks by age 22, else `late_peak` (with K = 4 the earlier-peaking
-/// of the two middle groups is `early_peak`).
-fn labels(mean: &[f64], peak: &[i64]) -> Vec<String> {
-    let k = mean.len();
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&a, &b| mean[a].total_cmp(&mean[b]));
-    let mut out = vec![String::new(); k];
-    if k == 1 {
-        out[0] = "incidental".into();
-        return out;
-    }
-    out[order[0]] = "incidental".into();
-    out[order[k - 1]] = "persistent".into();
-    let mut middle: Vec<usize> = order[1..k - 1].to_vec();
-    middle.sort_by_key(|&g| peak[g]);
-    for (j, &g) in middle.iter().enumerate() {
-        let early = if middle.len() == 2 {
-            j == 0
-        } else {
-            peak[g] <= 22
-        };
-        out[g] = if early { "early_peak" } else { "late_peak" }.into();
-    }
-    // Number repeated labels.
-    for g in 0..k {
-        let same: Vec<usize> = (0..k).filter(|&h| out[h] == out[g]).collect();
-        if same.len() > 1 {
-            let base = out[g].clone();
-            for (n, &h) in same.iter().enumerate() {
-                out[h] = format!("{base}_{}", n + 1);
-            }
-        }
-    }
-    out
 }
 
 /// Runs the study on `panel`: selection and the profile figures of the
@@ -169,6 +159,8 @@ pub fn reproduce(panel: &Panel, opts: &ReproduceOptions) -> Result<(Reproduction
 /// is called after each candidate fit.
 ///
 /// # Errors
+/// [`Error::InvalidParameter`] naming `first_cases` if
+/// [`ReproduceOptions::first_cases`] lacks a person of the panel,
 /// [`Error::NothingSelected`] if no candidate converged, and the errors of
 /// [`crate::select::select`].
 pub fn reproduce_with_progress(
@@ -176,6 +168,14 @@ pub fn reproduce_with_progress(
     opts: &ReproduceOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<(Reproduction, Fit)> {
+    if let Some(fc) = &opts.first_cases
+        && let Some(id) = panel.ids().iter().find(|id| fc.get(id).is_none())
+    {
+        return Err(Error::param(
+            "first_cases",
+            format!("no first-case age for person {id:?} of the panel"),
+        ));
+    }
     let max = opts.max_groups.min(panel.n_persons());
     let mut cands = Vec::new();
     for family in [Family::Poisson, Family::Zip] {
@@ -201,9 +201,9 @@ pub fn reproduce_with_progress(
     let expected = |g: usize, t: usize| expected_counts[[g, t]];
     let mut cases = vec![0.0; k];
     let mut years = vec![0.0; k];
-    let mut first_sum = vec![0.0; k];
-    let mut first_n = vec![0usize; k];
-    let mut under18 = vec![0usize; k];
+    // First-case ages per group: in the window, and over all data.
+    let mut first_window: Vec<Vec<Option<i64>>> = vec![Vec::new(); k];
+    let mut first_all: Vec<Vec<Option<i64>>> = vec![Vec::new(); k];
     let mut cats: Vec<BTreeMap<String, usize>> =
         vec![CATEGORIES.iter().map(|c| (c.0.to_string(), 0)).collect(); k];
     for (i, &g) in classes.iter().enumerate() {
@@ -219,12 +219,9 @@ pub fn reproduce_with_progress(
             }
         }
         cases[g] += total;
-        if let Some(a) = first {
-            first_sum[g] += a as f64;
-            first_n[g] += 1;
-            if a < 18 {
-                under18[g] += 1;
-            }
+        first_window[g].push(first);
+        if let Some(fc) = &opts.first_cases {
+            first_all[g].push(fc.get(&panel.ids()[i]).flatten());
         }
         let n = total as u64;
         if let Some(c) = CATEGORIES.iter().find(|c| (c.1..=c.2).contains(&n)) {
@@ -253,6 +250,10 @@ pub fn reproduce_with_progress(
         })
         .collect();
     let names = labels(&mean, &peak);
+    let window: Vec<FirstCaseFigures> = first_window
+        .iter()
+        .map(|f| FirstCaseFigures::of(f.iter().copied()))
+        .collect();
     let groups = (0..k)
         .map(|g| {
             let s = &summary.groups[g];
@@ -270,12 +271,12 @@ pub fn reproduce_with_progress(
                 } else {
                     0.0
                 },
-                mean_first_case_age: (first_n[g] > 0).then(|| first_sum[g] / first_n[g] as f64),
-                share_first_case_under_18: if first_n[g] > 0 {
-                    under18[g] as f64 / first_n[g] as f64
-                } else {
-                    0.0
-                },
+                mean_first_case_age: window[g].mean_age,
+                share_first_case_under_18: window[g].share_under_18,
+                first_case_all_ages: opts
+                    .first_cases
+                    .as_ref()
+                    .map(|_| FirstCaseFigures::of(first_all[g].iter().copied())),
                 case_categories: cats[g].clone(),
                 rate: curve[g].clone(),
                 peak_age: peak[g],
@@ -291,56 +292,29 @@ pub fn reproduce_with_progress(
         .map(|f| f.total.expected)
         .sum();
     let chosen = &selection.candidates[selected];
+    // The best four-group candidate, whichever K was selected.
+    let four = selection
+        .candidates
+        .iter()
+        .filter(|c| c.n_groups == 4)
+        .filter_map(|c| c.fit.as_ref().filter(|f| f.converged))
+        .map(|f| (f.bic, f.model))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
     let rep = Reproduction {
         n_persons: panel.n_persons(),
         model: fit.model().spec().family(),
         selected_groups: k,
         bic: chosen.fit.as_ref().map_or(summary.bic, |f| f.bic),
+        bic_four_groups: four.map(|f| f.0),
+        model_four_groups: four.map(|f| f.1),
         selected,
         candidates: selection.candidates,
         groups,
         total_cases,
         total_cases_with_forecast: total_cases + forecast,
+        forecast_addition: forecast,
+        published: Published::report(),
         ages: ages.to_vec(),
     };
     Ok((rep, fit))
-}
-
-/// The report's published figures, in the order incidental, early peak,
-/// late peak, persistent: (label, share, mean cases per observed year).
-pub const PUBLISHED: [(&str, f64, f64); 4] = [
-    ("incidental", 0.36, 0.14),
-    ("early_peak", 0.28, 0.55),
-    ("late_peak", 0.21, 0.61),
-    ("persistent", 0.15, 1.40),
-];
-
-#[cfg(test)]
-mod tests {
-    use super::labels;
-
-    #[test]
-    fn four_groups_are_labelled_by_level_and_peak() {
-        let l = labels(&[0.55, 1.4, 0.14, 0.61], &[18, 20, 30, 29]);
-        assert_eq!(l, ["early_peak", "persistent", "incidental", "late_peak"]);
-        // The middle groups swap labels when their peaks swap.
-        let l = labels(&[0.55, 1.4, 0.14, 0.61], &[30, 20, 30, 17]);
-        assert_eq!(l[0], "late_peak");
-        assert_eq!(l[3], "early_peak");
-    }
-
-    #[test]
-    fn repeated_labels_are_numbered() {
-        let l = labels(&[0.1, 0.5, 0.6, 0.7, 2.0], &[25, 16, 18, 30, 20]);
-        assert_eq!(
-            l,
-            [
-                "incidental",
-                "early_peak_1",
-                "early_peak_2",
-                "late_peak",
-                "persistent"
-            ]
-        );
-    }
 }

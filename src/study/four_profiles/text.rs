@@ -1,10 +1,10 @@
 //! The readable report of a reproduction, beside the published figures.
 
-use super::{CATEGORIES, PUBLISHED, Reproduction};
+use super::{CATEGORIES, Reproduction};
 
 impl Reproduction {
-    /// A readable report: the selection, the adequacy table, the profiles
-    /// next to the published figures, and the totals.
+    /// A readable report: the selection, the adequacy table, the profiles,
+    /// and the figures beside the report's.
     pub fn to_text(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();
@@ -37,12 +37,12 @@ impl Reproduction {
         }
         let _ = writeln!(
             s,
-            "\nprofile      group  share(est)  share(assigned)  AvePP    OCC  mean/yr  cases%  first case  <18"
+            "\nprofile      group  share(est)  share(assigned)  AvePP    OCC  mean/yr  cases%  1st case 12-35  <18"
         );
         for p in &self.groups {
             let _ = writeln!(
                 s,
-                "{:<11}  {:>5}  {:>10.3}  {:>15.3}  {:>5.3}  {:>5.1}  {:>7.3}  {:>6.1}  {:>10}  {:>4.0}%",
+                "{:<11}  {:>5}  {:>10.3}  {:>15.3}  {:>5.3}  {:>5.1}  {:>7.3}  {:>6.1}  {:>14}  {:>4.0}%",
                 p.label,
                 p.group,
                 p.proportion,
@@ -73,34 +73,101 @@ impl Reproduction {
             }
             let _ = writeln!(s);
         }
-        let _ = writeln!(
-            s,
-            "\ncompared with the report (share, mean cases per observed year):"
-        );
-        for (label, share, rate) in PUBLISHED {
-            match self.groups.iter().find(|p| p.label == label) {
-                Some(p) => {
-                    let _ = writeln!(
-                        s,
-                        "{label:<11}  report {:.2} / {:.2}   gbtm {:.3} / {:.3}",
-                        share, rate, p.proportion, p.mean_rate
-                    );
-                }
-                None => {
-                    let _ = writeln!(
-                        s,
-                        "{label:<11}  report {share:.2} / {rate:.2}   gbtm: no such group"
-                    );
-                }
+        s.push_str(&self.comparison_text());
+        s
+    }
+}
+
+impl Reproduction {
+    /// The figures beside the report's: the four-group BIC, per profile the
+    /// share, mean rate, case share and first-case figures, and the totals
+    /// with the forecast addition.
+    fn comparison_text(&self) -> String {
+        use std::fmt::Write;
+        let p = &self.published;
+        let mut s = String::new();
+        let diff = |a: f64, b: f64| format!("{:+.0}", a - b);
+        let _ = writeln!(s, "\ncompared with the report:");
+        match (self.bic_four_groups, self.model_four_groups) {
+            (Some(bic), Some(model)) => {
+                let _ = writeln!(
+                    s,
+                    "BIC of the 4-group model (traj's form, N = persons): report {:.2}   gbtm {bic:.2} ({model})   difference {}",
+                    p.bic,
+                    diff(bic, p.bic)
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    s,
+                    "BIC of the 4-group model: report {:.2}   gbtm: no 4-group model converged",
+                    p.bic
+                );
             }
         }
         let _ = writeln!(
             s,
-            "\ntotal registered cases, ages {}-{}: {:.0}; with the expected cases until {} of persons not yet observed that far: {:.0}",
+            "\n{:<11}  {:>13}  {:>13}  {:>13}  {:>17}  {:>13}",
+            "profile", "share", "mean/yr", "cases%", "first case (all)", "<18 (all)"
+        );
+        let _ = writeln!(
+            s,
+            "{:<11}  {:>13}  {:>13}  {:>13}  {:>17}  {:>13}",
+            "", "report gbtm", "report gbtm", "report gbtm", "report  gbtm", "report gbtm"
+        );
+        for q in &p.profiles {
+            let Some(g) = self.groups.iter().find(|g| g.label == q.label) else {
+                let _ = writeln!(s, "{:<11}  gbtm: no such group", q.label);
+                continue;
+            };
+            // The report's first-case figures use all data; without them,
+            // the window's (marked w).
+            let (first, under18, mark) = match &g.first_case_all_ages {
+                Some(f) => (f.mean_age, f.share_under_18, ' '),
+                None => (g.mean_first_case_age, g.share_first_case_under_18, 'w'),
+            };
+            let _ = writeln!(
+                s,
+                "{:<11}  {:>5.0}% {:>5.1}%  {:>6.2} {:>6.3}  {:>5.0}% {:>5.1}%  {:>6.1} {:>5}{mark}  {:>5.0}% {:>4.0}%{mark}",
+                q.label,
+                100.0 * q.share,
+                100.0 * g.proportion,
+                q.mean_rate,
+                g.mean_rate,
+                100.0 * q.case_share,
+                100.0 * g.case_share,
+                q.mean_first_case_age,
+                first.map_or("-".to_string(), |a| format!("{a:.1}")),
+                100.0 * q.share_first_case_under_18,
+                100.0 * under18
+            );
+        }
+        if self.groups.iter().any(|g| g.first_case_all_ages.is_none()) {
+            let _ = writeln!(
+                s,
+                "(w: first cases in the window {}-{} only; give --first-cases for all data)",
+                self.ages.first().copied().unwrap_or(0),
+                self.ages.last().copied().unwrap_or(0)
+            );
+        }
+        let (from, to) = (
             self.ages.first().copied().unwrap_or(0),
             self.ages.last().copied().unwrap_or(0),
+        );
+        let _ = writeln!(
+            s,
+            "\ntotal registered cases, ages {from}-{to}: report {:.0}   gbtm {:.0} ({:+.1}%)",
+            p.total_cases,
             self.total_cases,
-            self.ages.last().copied().unwrap_or(0),
+            100.0 * (self.total_cases / p.total_cases - 1.0)
+        );
+        let _ = writeln!(
+            s,
+            "added by the forecast until {to} of persons not yet observed that far: report +{:.0}   gbtm +{:.0} ({:+.1}%); total with it: report {:.0}   gbtm {:.0}",
+            p.forecast_addition,
+            self.forecast_addition,
+            100.0 * (self.forecast_addition / p.forecast_addition - 1.0),
+            p.total_cases + p.forecast_addition,
             self.total_cases_with_forecast
         );
         s
