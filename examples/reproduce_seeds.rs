@@ -8,12 +8,20 @@
 //! case shares within 3 points of 9/25/26/40; the mean first-case ages
 //! within 1.5 years and the shares before 18 within 10 points of the
 //! published ones; the total within 8% of 7,196; the forecast addition
-//! within 35% of +611.
+//! within 35% of +611. It counts the seeds for which every criterion
+//! holds, and those for which all but the two documented misses hold (the
+//! BIC level and the incidental profile's first-case age, which pull
+//! against the others; docs/reproduction.md).
 //!
 //! Run: `cargo run --release --example reproduce_seeds`
 
 use gbtm::study::four_profiles::{FirstCases, ReproduceOptions, Reproduction, reproduce};
 use gbtm::synth::scenario::Scenario;
+
+/// How the two misses that docs/reproduction.md explains begin: the BIC
+/// level and the incidental profile's mean age at the first case.
+const BIC_GAP: &str = "4-group BIC";
+const INCIDENTAL_FIRST: &str = "incidental first case at";
 
 /// Every acceptance criterion that `rep` misses.
 fn problems(rep: &Reproduction) -> Vec<String> {
@@ -27,7 +35,7 @@ fn problems(rep: &Reproduction) -> Vec<String> {
     }
     match rep.bic_four_groups {
         Some(b) if (b - p.bic).abs() <= 100.0 => {}
-        Some(b) => out.push(format!("4-group BIC {b:.0}")),
+        Some(b) => out.push(format!("{BIC_GAP} {b:.0}")),
         None => out.push("no 4-group model".into()),
     }
     for q in &p.profiles {
@@ -49,7 +57,10 @@ fn problems(rep: &Reproduction) -> Vec<String> {
             Some(f) => {
                 match f.mean_age {
                     Some(a) if (a - q.mean_first_case_age).abs() <= 1.5 => {}
-                    a => out.push(format!("{label} first case at {a:.1?}")),
+                    a => out.push(format!(
+                        "{label} first case at {}",
+                        a.map_or("-".to_string(), |a| format!("{a:.1}"))
+                    )),
                 }
                 if (f.share_under_18 - q.share_first_case_under_18).abs() > 0.10 {
                     out.push(format!("{label} <18 {:.2}", f.share_under_18));
@@ -77,7 +88,7 @@ fn problems(rep: &Reproduction) -> Vec<String> {
 
 fn main() -> Result<(), gbtm::Error> {
     let scenario = Scenario::builtin("four-profiles")?;
-    let mut held = 0;
+    let (mut held, mut held_but_documented) = (0, 0);
     for seed in 1..=10u64 {
         let t0 = std::time::Instant::now();
         let cohort = scenario.simulate(630, seed)?;
@@ -117,7 +128,14 @@ fn main() -> Result<(), gbtm::Error> {
             t0.elapsed().as_secs_f64()
         );
         held += problems.is_empty() as usize;
+        held_but_documented += problems
+            .iter()
+            .all(|p| p.starts_with(BIC_GAP) || p.starts_with(INCIDENTAL_FIRST))
+            as usize;
     }
     println!("every criterion held for {held} of 10 seeds");
+    println!(
+        "every criterion but the two documented misses (the BIC level, the incidental first case) held for {held_but_documented} of 10 seeds"
+    );
     Ok(())
 }

@@ -98,6 +98,46 @@ impl Scenario {
             + (1.0 - censored) * truncated_expectation(k.mean, k.sd, end, k.max, observed)
     }
 
+    /// The expected count at `age` of a person of group `g` observed at that
+    /// age: the curve's, times 1 − ω, plus the chance that the index case
+    /// falls in that year (what a fitted curve estimates).
+    ///
+    /// ```
+    /// use gbtm::synth::scenario::Scenario;
+    /// let s = Scenario::builtin("four-profiles").unwrap();
+    /// // At 30 the index cases of those aged about 34 to 44 add to the curve.
+    /// assert!(s.expected_observed_rate(0, 30) > s.groups[0].rate.rate(30.0));
+    /// let t = Scenario::builtin("two-groups").unwrap();
+    /// assert_eq!(t.expected_observed_rate(0, 30), t.groups[0].rate.rate(30.0));
+    /// ```
+    pub fn expected_observed_rate(&self, g: usize, age: i64) -> f64 {
+        let spec = &self.groups[g];
+        let curve = (1.0 - spec.zero_inflation) * spec.rate.rate(age as f64);
+        let Some(k) = self.careers.as_ref().filter(|k| k.index_case.is_some()) else {
+            return curve;
+        };
+        let a = age as f64;
+        let in_year = |at: f64| {
+            // Observed at `age` (a + 1 ≤ A) and the index case in [a, a + 1).
+            if a + 1.0 > at {
+                return 0.0;
+            }
+            self.index_range(at).map_or(0.0, |(from, to)| {
+                ((a + 1.0).min(to) - a.max(from)).max(0.0) / (to - from)
+            })
+        };
+        let c = spec.censoring.as_ref().unwrap_or(&self.censoring);
+        let end = self.ages.1 as f64 + 1.0;
+        let censored = if c.min >= end {
+            0.0
+        } else {
+            1.0 - c.complete_share
+        };
+        let index = censored * truncated_expectation(c.mean, c.sd, c.min, end, in_year)
+            + (1.0 - censored) * truncated_expectation(k.mean, k.sd, end, k.max, in_year);
+        curve + index / self.observed_probability(c, age)
+    }
+
     /// The expected mean count per observed person-year of group `g` over
     /// the window (total expected cases / expected observed years), index
     /// cases included.
