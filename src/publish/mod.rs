@@ -8,6 +8,7 @@
 //! writes it. Person counts follow the disclosure rounding of
 //! [`crate::FitSummary::with_rounded_counts`].
 
+mod checklist;
 mod describe;
 mod markdown;
 
