@@ -66,3 +66,16 @@ pub fn poisson(rng: &mut impl rand::Rng, lambda: f64) -> f64 {
     }
     k
 }
+
+/// Cases per observed person-year among the persons of true group `g`.
+pub fn observed_rate(cohort: &gbtm::synth::Cohort, g: usize) -> f64 {
+    let (y, o) = (cohort.panel.counts(), cohort.panel.observed());
+    let (mut cases, mut years) = (0.0, 0.0);
+    for i in (0..cohort.panel.n_persons()).filter(|&i| cohort.truth[i] == g) {
+        for t in (0..cohort.panel.ages().len()).filter(|&t| o[[i, t]]) {
+            cases += y[[i, t]];
+            years += 1.0;
+        }
+    }
+    cases / years
+}

@@ -139,25 +139,14 @@ fn careers_follow_persons_past_the_window_and_index_cases_select_everyone() {
     // The expected mean per observed year counts the index cases: a big
     // draw agrees with it.
     let c = s.simulate(60_000, 9).unwrap();
-    let (y, o) = (c.panel.counts(), c.panel.observed());
     for g in 0..2 {
-        let (mut cases, mut years) = (0.0, 0.0);
-        for i in 0..c.panel.n_persons() {
-            if c.truth[i] == g {
-                for t in 0..24 {
-                    if o[[i, t]] {
-                        cases += y[[i, t]];
-                        years += 1.0;
-                    }
-                }
-            }
-        }
+        let rate = super::fixtures::observed_rate(&c, g);
         let want = s.expected_mean_rate(g);
         assert!(want > with_careers(None).expected_mean_rate(g));
         assert!(
-            (cases / years / want - 1.0).abs() < 0.02,
+            (rate / want - 1.0).abs() < 0.02,
             "group {g}: {} vs {want}",
-            cases / years
+            rate
         );
     }
 }
