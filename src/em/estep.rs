@@ -143,7 +143,12 @@ fn accumulate(ws: &Workspace<'_>, tb: &Tables, i: usize, w: &[f64], acc: &mut St
             let base = c.zero_t[j] as usize * k;
             let e = c.zero_e[j];
             for (g, &wg) in w.iter().enumerate() {
-                let z = tb.structural(base + g, e);
+                // Only ZIP zeros can be structural.
+                let z = if tb.zip {
+                    tb.structural(base + g, e)
+                } else {
+                    0.0
+                };
                 acc.zs[base + g] += wg * z;
                 acc.e[base + g] += wg * (1.0 - z) * e;
                 acc.n[base + g] += wg;
