@@ -1,7 +1,8 @@
 //! The reproduction of the reference study's four offending profiles on a
 //! synthetic cohort (`gbtm reproduce`): select K by BIC over Poisson and ZIP
 //! cubic models, label the groups by shape, and compute the figures the
-//! report published for each profile. See docs/reproduction.md.
+//! report published for each profile; beside it, the negative-binomial
+//! models of the same cohort and the K they select. See docs/reproduction.md.
 
 mod first_cases;
 mod labels;
@@ -29,7 +30,7 @@ pub use published::{
 ///
 /// ```
 /// let o = gbtm::study::four_profiles::ReproduceOptions::default();
-/// assert_eq!((o.max_groups, o.order), (7, 3));
+/// assert_eq!((o.max_groups, o.order, o.negative_binomial), (7, 3, true));
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -46,6 +47,10 @@ pub struct ReproduceOptions {
     /// the window too), for the report's first-case figures; without it
     /// only the window's figures are computed.
     pub first_cases: Option<FirstCases>,
+    /// Also fit negative-binomial models (K = 1..`max_groups`, per-group
+    /// dispersion) and report the K that BIC selects among them. They do
+    /// not take part in the Poisson/ZIP selection the profiles come from.
+    pub negative_binomial: bool,
 }
 
 impl Default for ReproduceOptions {
@@ -56,6 +61,7 @@ impl Default for ReproduceOptions {
             starts: 10,
             seed: 1,
             first_cases: None,
+            negative_binomial: true,
         }
     }
 }
@@ -139,10 +145,44 @@ pub struct Reproduction {
     pub total_cases_with_forecast: f64,
     /// The cases that forecast adds.
     pub forecast_addition: f64,
+    /// The negative-binomial models of the same cohort (`null` unless
+    /// [`ReproduceOptions::negative_binomial`]).
+    pub negative_binomial: Option<NbComparison>,
     /// The report's figures, to set these against.
     pub published: Published,
     /// Ages of the window.
     pub ages: Vec<i64>,
+}
+
+/// The negative-binomial (NB2, dispersion per group) cubic models of the
+/// cohort, K = 1..`max_groups`, selected by the same BIC: whether
+/// overdispersion within the groups changes the number of profiles.
+///
+/// ```
+/// # use gbtm::study::four_profiles::{reproduce, ReproduceOptions};
+/// # let cohort = gbtm::synth::scenario::Scenario::builtin("four-profiles")?.simulate(300, 3)?;
+/// let mut opts = ReproduceOptions::default();
+/// (opts.max_groups, opts.starts) = (2, 2);
+/// let (rep, _) = reproduce(&cohort.panel, &opts)?;
+/// let nb = rep.negative_binomial.expect("fitted by default");
+/// assert_eq!(nb.candidates.len(), 2);
+/// assert!(nb.selected_groups.is_some_and(|k| k <= 2));
+/// opts.negative_binomial = false;
+/// assert!(reproduce(&cohort.panel, &opts)?.0.negative_binomial.is_none());
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NbComparison {
+    /// K selected by BIC among the NB models (`null` if none converged).
+    pub selected_groups: Option<usize>,
+    /// BIC (persons) of the selected NB model.
+    pub bic: Option<f64>,
+    /// Whether the selected NB model passes every adequacy rule.
+    pub adequate: bool,
+    /// BIC (persons) of the four-group NB model, if it converged.
+    pub bic_four_groups: Option<f64>,
+    /// Every NB candidate, K = 1..max.
+    pub candidates: Vec<CandidateResult>,
 }
 
 /// Runs the study on `panel`: selection and the profile figures of the
@@ -155,8 +195,10 @@ pub fn reproduce(panel: &Panel, opts: &ReproduceOptions) -> Result<(Reproduction
 }
 
 /// Runs the study on `panel`: selection and the profile figures of the
-/// selected model. Returns the figures and the selected fit. `progress()`
-/// is called after each candidate fit.
+/// selected model, and the negative-binomial selection beside it. Returns
+/// the figures and the selected Poisson/ZIP fit. `progress()` is called
+/// after each candidate fit (2·`max_groups` calls, 3·`max_groups` with
+/// [`ReproduceOptions::negative_binomial`]).
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] naming `first_cases` if
@@ -291,6 +333,11 @@ pub fn reproduce_with_progress(
         .filter(|f| f.status == crate::predict::PersonStatus::Classified)
         .map(|f| f.total.expected)
         .sum();
+    let negative_binomial = if opts.negative_binomial {
+        Some(nb_comparison(panel, opts, max, progress)?)
+    } else {
+        None
+    };
     let chosen = &selection.candidates[selected];
     // The best four-group candidate, whichever K was selected.
     let four = selection
@@ -313,8 +360,42 @@ pub fn reproduce_with_progress(
         total_cases,
         total_cases_with_forecast: total_cases + forecast,
         forecast_addition: forecast,
+        negative_binomial,
         published: Published::report(),
         ages: ages.to_vec(),
     };
     Ok((rep, fit))
+}
+
+/// Fits the NB candidates K = 1..`max` and selects among them by BIC.
+fn nb_comparison(
+    panel: &Panel,
+    opts: &ReproduceOptions,
+    max: usize,
+    progress: &(dyn Fn() + Sync),
+) -> Result<NbComparison> {
+    let cands: Vec<Gbtm> = (1..=max)
+        .map(|k| {
+            Gbtm::nb(k)
+                .order(opts.order)
+                .starts(opts.starts)
+                .seed(opts.seed)
+        })
+        .collect();
+    let selection = select_with_progress(panel, &cands, Criterion::Bic, progress)?;
+    let chosen = selection.selected.map(|j| &selection.candidates[j]);
+    let bic_four_groups = selection
+        .candidates
+        .iter()
+        .filter(|c| c.n_groups == 4)
+        .filter_map(|c| c.fit.as_ref().filter(|f| f.converged))
+        .map(|f| f.bic)
+        .next();
+    Ok(NbComparison {
+        selected_groups: chosen.map(|c| c.n_groups),
+        bic: chosen.and_then(|c| c.fit.as_ref()).map(|f| f.bic),
+        adequate: chosen.is_some_and(|c| c.adequate),
+        bic_four_groups,
+        candidates: selection.candidates,
+    })
 }

@@ -22,11 +22,7 @@ impl Reproduction {
                 .fit
                 .as_ref()
                 .map_or("failed".to_string(), |f| format!("{:.2}", f.bic));
-            let model = if i < self.candidates.len() / 2 {
-                "poisson"
-            } else {
-                "zip"
-            };
+            let model = c.family.to_string();
             let mark = if i == self.selected { "*" } else { " " };
             let _ = writeln!(
                 s,
@@ -73,7 +69,60 @@ impl Reproduction {
             }
             let _ = writeln!(s);
         }
+        s.push_str(&self.nb_text());
         s.push_str(&self.comparison_text());
+        s
+    }
+
+    /// The negative-binomial selection beside the Poisson/ZIP one.
+    fn nb_text(&self) -> String {
+        use std::fmt::Write;
+        let Some(nb) = &self.negative_binomial else {
+            return String::new();
+        };
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "\nnegative-binomial (NB2, dispersion per group) cubic models of the same cohort:"
+        );
+        let _ = writeln!(s, " K  BIC(persons)  adequate");
+        for c in &nb.candidates {
+            let bic = c
+                .fit
+                .as_ref()
+                .map_or("failed".to_string(), |f| format!("{:.2}", f.bic));
+            let mark = if Some(c.n_groups) == nb.selected_groups {
+                "*"
+            } else {
+                " "
+            };
+            let _ = writeln!(
+                s,
+                "{mark}{:>1}  {bic:>12}  {}",
+                c.n_groups,
+                if c.adequate { "yes" } else { "no" }
+            );
+        }
+        let verdict = match (nb.selected_groups, nb.bic) {
+            (Some(k), Some(bic)) => {
+                let also = if k == self.selected_groups {
+                    "the same K as"
+                } else {
+                    "a different K from"
+                };
+                let vs = self.bic - bic;
+                format!(
+                    "NB selects {k} groups{} (BIC {bic:.2}), {also} the {} selection; the selected {} model's BIC is {:.1} {} it",
+                    if nb.adequate { "" } else { ", not adequate" },
+                    self.model,
+                    self.model,
+                    vs.abs(),
+                    if vs >= 0.0 { "above" } else { "below" }
+                )
+            }
+            _ => "NB: no model converged".to_string(),
+        };
+        let _ = writeln!(s, "{verdict}");
         s
     }
 }
