@@ -15,7 +15,8 @@ use super::{CliError, Done, Output, to_json};
 pub struct SimArgs {
     /// A scenario file (JSON) or a built-in name: four-profiles,
     /// four-profiles-10k, four-profiles-100k, four-profiles-1m, two-groups,
-    /// six-groups, three-groups, three-groups-zip, three-groups-exposure.
+    /// six-groups, three-groups, three-groups-zip, three-groups-nb,
+    /// three-groups-exposure.
     #[arg(long)]
     scenario: String,
     /// Persons to draw (default: the scenario's own size; 1000 for three-groups*).
@@ -41,6 +42,21 @@ pub struct SimArgs {
     /// careers), for `gbtm reproduce --first-cases`.
     #[arg(long)]
     first_cases: Option<PathBuf>,
+    /// Print one JSON object: the scenario, seed, the cohort's size
+    /// (persons, person-years, cases, persons per true group) and the files
+    /// written.
+    #[arg(long)]
+    json: bool,
+}
+
+/// What `gbtm simulate --json` prints.
+#[derive(serde::Serialize)]
+struct Simulated<'a> {
+    scenario: &'a str,
+    seed: u64,
+    #[serde(flatten)]
+    cohort: gbtm::synth::CohortSummary,
+    files: Vec<String>,
 }
 
 /// Checks every destination before anything is written.
@@ -116,12 +132,27 @@ pub fn simulate(a: SimArgs) -> Output {
         ),
         (Some(a.out.as_path()), Some(p.to_wide_csv())),
     ];
-    let mut done = Done::text(format!(
-        "wrote {} persons ({} observed person-years) to {}\n",
-        p.n_persons(),
-        p.n_observations(),
-        a.out.display()
-    ));
+    let files = writes
+        .iter()
+        .filter(|(p, t)| p.is_some() && t.is_some())
+        .filter_map(|(p, _)| p.map(|p| p.display().to_string()))
+        .collect();
+    let text = if a.json {
+        to_json(&Simulated {
+            scenario: &a.scenario,
+            seed: a.seed,
+            cohort: cohort.summary(),
+            files,
+        })?
+    } else {
+        format!(
+            "wrote {} persons ({} observed person-years) to {}\n",
+            p.n_persons(),
+            p.n_observations(),
+            a.out.display()
+        )
+    };
+    let mut done = Done::text(text);
     for (path, text) in writes {
         if let (Some(path), Some(text)) = (path, text) {
             done = done.with_file(path, text);

@@ -78,7 +78,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Fit a Poisson or ZIP trajectory mixture.
+    /// Fit a Poisson, ZIP or negative-binomial trajectory mixture.
     Fit(fitting::FitArgs),
     /// Fit a range of group numbers (and orders) and choose by BIC.
     Select(fitting::SelectArgs),

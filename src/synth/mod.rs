@@ -7,7 +7,10 @@ mod calibration;
 mod curve;
 mod draws;
 pub mod scenario;
+mod summary;
 mod validate;
+
+pub use summary::CohortSummary;
 
 use ndarray::Array2;
 use rand::rngs::ChaCha8Rng;

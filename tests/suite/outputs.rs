@@ -394,3 +394,57 @@ fn property_absurd_model_files_never_give_non_finite_output() {
         }
     }
 }
+
+#[test]
+fn simulate_json_describes_the_files_it_wrote() {
+    let dir = folder("simulate-json");
+    let (out, truth) = (dir.join("c.csv"), dir.join("t.csv"));
+    let text = ok(&gbtm(&[
+        "simulate",
+        "--scenario",
+        "three-groups-nb",
+        "--persons",
+        "120",
+        "--seed",
+        "9",
+        "--out",
+        s(&out),
+        "--truth",
+        s(&truth),
+        "--json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["scenario"], "three-groups-nb");
+    assert_eq!(v["seed"], 9);
+    assert_eq!(v["persons_drawn"], 120);
+    let files: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(files, [s(&truth), s(&out)]);
+    let panel = gbtm::Panel::from_csv_path(&out, &gbtm::ReadOptions::default()).unwrap();
+    assert_eq!(v["persons_observed"], panel.n_persons());
+    assert_eq!(v["person_years"], panel.n_observations());
+    let cases: f64 = panel
+        .counts()
+        .iter()
+        .zip(panel.observed().iter())
+        .filter(|(_, o)| **o)
+        .map(|(y, _)| *y)
+        .sum();
+    assert_eq!(v["total_cases"].as_f64().unwrap(), cases);
+    let mut sizes = [0u64; 3];
+    for line in std::fs::read_to_string(&truth).unwrap().lines().skip(1) {
+        let g: usize = line.split(',').nth(1).unwrap().parse().unwrap();
+        sizes[g - 1] += 1;
+    }
+    let got: Vec<u64> = v["true_group_sizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    assert_eq!(got, sizes);
+}
