@@ -72,3 +72,9 @@ pub use model::{Dispersion, Family, ModelSpec, Params, TrajectoryModel};
 pub use predict::{PersonClass, PersonForecast, PersonStatus, TotalForecast, YearForecast};
 pub use report::{FitSummary, GroupSummary};
 pub use wald::WaldTest;
+
+/// The Rust example of README.md, compiled and run as a doctest so that the
+/// README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
