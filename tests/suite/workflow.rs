@@ -195,6 +195,23 @@ fn every_input_person_gets_a_row_in_input_order() {
     );
     // A person with no data gets the shares as posteriors.
     assert_eq!(classes[1].posteriors, m.params().pi);
+    // The forecast CSV's columns are stable too (docs/workflow.md §4):
+    // scripts read them by name.
+    let out = ok(&gbtm(&[
+        "classify",
+        "--model",
+        path(&model),
+        "--data",
+        path(&data),
+        "--forecast",
+    ]));
+    assert_eq!(
+        out.lines().next().unwrap(),
+        "id,status,group,max_posterior,p1,p2,observed_total,\
+         imputed_ages,imputed_expected,imputed_lower90,imputed_upper90,\
+         future_ages,future_expected,future_lower90,future_upper90,\
+         total_ages,total_expected,total_lower90,total_upper90"
+    );
 }
 
 #[test]
