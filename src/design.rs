@@ -27,6 +27,15 @@ pub struct AgeScale {
 
 impl AgeScale {
     /// The map that sends the youngest age to −1 and the oldest to +1.
+    ///
+    /// ```
+    /// use gbtm::AgeScale;
+    /// let s = AgeScale::from_ages(&[12, 20, 35]);
+    /// assert_eq!((s.center, s.scale), (23.5, 11.5));
+    /// assert_eq!((s.scaled(12.0), s.scaled(23.5), s.scaled(35.0)), (-1.0, 0.0, 1.0));
+    /// // One age: scale 1, so that the basis stays finite.
+    /// assert_eq!(AgeScale::from_ages(&[30]).scale, 1.0);
+    /// ```
     pub fn from_ages(ages: &[i64]) -> AgeScale {
         let lo = ages.iter().copied().min().unwrap_or(0) as f64;
         let hi = ages.iter().copied().max().unwrap_or(0) as f64;
@@ -38,6 +47,8 @@ impl AgeScale {
     }
 
     /// The scaled age of `age`.
+    ///
+    /// See the example of [`AgeScale::from_ages`].
     pub fn scaled(&self, age: f64) -> f64 {
         (age - self.center) / self.scale
     }

@@ -15,6 +15,14 @@ use serde::{Deserialize, Serialize};
 use crate::fit::Fit;
 
 /// The largest OCC reported (reached when AvePP rounds to 1, and for K = 1).
+///
+/// ```
+/// use gbtm::diagnostics::{Diagnostics, OCC_CAP};
+/// use ndarray::array;
+/// // Certain classification (and any one-group model) reports the cap, never infinity.
+/// let d = Diagnostics::new(&array![[1.0, 0.0], [0.0, 1.0]], &[0.5, 0.5]);
+/// assert_eq!(d.groups[0].occ, OCC_CAP);
+/// ```
 pub const OCC_CAP: f64 = 1e15;
 
 /// traj's BIC: `ll − 0.5·parameters·ln(n)`; larger is better.
@@ -35,7 +43,7 @@ pub fn aic(ll: f64, parameters: usize) -> f64 {
     ll - parameters as f64
 }
 
-/// Adequacy figures of one group.
+/// Adequacy figures of one group. See the example of [`Diagnostics`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupDiagnostics {
     /// Estimated group probability π̂_k.
@@ -115,6 +123,8 @@ impl Fit {
 impl Diagnostics {
     /// Diagnostics from posteriors (persons × groups) and estimated shares
     /// (a share missing from `pi` counts as 0).
+    ///
+    /// See the example of [`Diagnostics`].
     pub fn new(post: &Array2<f64>, pi: &[f64]) -> Diagnostics {
         let (n, k) = post.dim();
         let pi: Vec<f64> = (0..k).map(|g| pi.get(g).copied().unwrap_or(0.0)).collect();

@@ -7,6 +7,15 @@
 use thiserror::Error;
 
 /// Result alias used throughout gbtm.
+///
+/// ```
+/// fn first_age(csv: &str) -> gbtm::Result<i64> {
+///     let panel = gbtm::Panel::from_wide_csv_str(csv, "in.csv")?;
+///     Ok(panel.ages()[0])
+/// }
+/// assert_eq!(first_age("id,12,13\na,1,0\n").unwrap(), 12);
+/// assert!(matches!(first_age("id,12\na,-1\n"), Err(gbtm::Error::NegativeCount { .. })));
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in gbtm.

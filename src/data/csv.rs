@@ -35,11 +35,15 @@ pub struct ReadOptions {
 
 impl ReadOptions {
     /// Keep only ages `from..=to`.
+    ///
+    /// See the example of [`ReadOptions`].
     pub fn window(mut self, from: i64, to: i64) -> Self {
         self.ages = Some((from, to));
         self
     }
     /// Attach this wide exposure file.
+    ///
+    /// See the example of [`ReadOptions`].
     pub fn exposure_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.exposure = Some(path.into());
         self

@@ -8,6 +8,7 @@
 //! Unobserved years stay unobserved: they are left out of the likelihood, never
 //! filled with zero.
 
+mod access;
 pub mod csv;
 mod records;
 mod risk;
@@ -21,9 +22,19 @@ use ndarray::{Array2, ArrayView2};
 use crate::error::{Error, Result};
 
 /// The youngest age a panel may have.
+///
+/// ```
+/// use gbtm::data::{MAX_AGE, MIN_AGE};
+/// use gbtm::Panel;
+/// assert!(Panel::from_wide_csv_str("id,12,13\na,1,0\n", "x.csv").is_ok());
+/// let calendar = format!("id,{}\na,1\n", MAX_AGE + 1);
+/// assert!(Panel::from_wide_csv_str(&calendar, "x.csv").is_err());
+/// assert!(MIN_AGE < 12 && 35 < MAX_AGE);
+/// ```
 pub const MIN_AGE: i64 = 0;
 /// The oldest age a panel may have: ages are whole years of age, and a
-/// column beyond 130 is a mistake (a calendar year, a person number).
+/// column beyond 130 is a mistake (a calendar year, a person number). See
+/// the example of [`MIN_AGE`].
 pub const MAX_AGE: i64 = 130;
 
 /// A validated person × age panel of counts.
@@ -107,6 +118,21 @@ impl Panel {
     ///
     /// Errors name the source `<array>`, the row (person index + 2, as if the
     /// array were a CSV file with a header) and the age.
+    ///
+    /// ```
+    /// use gbtm::Panel;
+    /// use ndarray::array;
+    /// let counts = array![[0.0, 2.0, f64::NAN], [1.0, 0.0, 3.0]];
+    /// let exposure = array![[1.0, 0.5, 1.0], [1.0, 1.0, 0.25]];
+    /// let p = Panel::from_arrays(counts.view(), &[20, 21, 22], Some(exposure.view()))?;
+    /// assert_eq!(p.ids(), &["1", "2"]);
+    /// assert_eq!(p.exposure().unwrap()[[1, 2]], 0.25);
+    /// // A count that is not a whole number names its row and age.
+    /// let bad = array![[0.0, 1.5, 0.0]];
+    /// let err = Panel::from_arrays(bad.view(), &[20, 21, 22], None).unwrap_err();
+    /// assert!(err.to_string().contains("row 2"), "{err}");
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     pub fn from_arrays(
         counts: ArrayView2<'_, f64>,
         ages: &[i64],
@@ -117,6 +143,20 @@ impl Panel {
     }
 
     /// As [`Panel::from_arrays`], with person ids and a source name for errors.
+    ///
+    /// ```
+    /// use gbtm::Panel;
+    /// use ndarray::array;
+    /// let counts = array![[0.0, 2.0], [f64::NAN, f64::NAN], [1.0, -1.0]];
+    /// let ids = vec!["p7".to_string(), "p8".into(), "p9".into()];
+    /// let err = Panel::from_arrays_with_ids(counts.view(), &[12, 13], None, ids.clone(), "registry")
+    ///     .unwrap_err();
+    /// assert!(err.to_string().starts_with("registry"), "{err}");
+    /// let ok = array![[0.0, 2.0], [f64::NAN, f64::NAN], [1.0, 0.0]];
+    /// let p = Panel::from_arrays_with_ids(ok.view(), &[12, 13], None, ids, "registry")?;
+    /// assert_eq!((p.ids(), p.n_dropped(), p.source()), (&["p7".to_string(), "p9".into()][..], 1, "registry"));
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     pub fn from_arrays_with_ids(
         counts: ArrayView2<'_, f64>,
         ages: &[i64],
@@ -343,60 +383,5 @@ impl Panel {
         let mut p = self.clone();
         p.exposure = Some(Array2::ones(self.counts.dim()));
         p
-    }
-
-    /// Number of persons (after dropping those with no observed year).
-    pub fn n_persons(&self) -> usize {
-        self.counts.nrows()
-    }
-    /// Number of observed person-years.
-    pub fn n_observations(&self) -> usize {
-        self.observed.iter().filter(|&&o| o).count()
-    }
-    /// Persons dropped because they had no observed year.
-    pub fn n_dropped(&self) -> usize {
-        self.input_ids.len() - self.input_rows.len()
-    }
-    /// Every person read, in input order, including those dropped for
-    /// having no observed year.
-    ///
-    /// ```
-    /// use gbtm::Panel;
-    /// let p = Panel::from_wide_csv_str("id,12,13\na,1,\nb,,\nc,0,2\n", "x.csv").unwrap();
-    /// assert_eq!(p.ids(), &["a", "c"]);
-    /// assert_eq!(p.input_ids(), &["a", "b", "c"]);
-    /// assert_eq!(p.input_rows(), &[0, 2]);
-    /// ```
-    pub fn input_ids(&self) -> &[String] {
-        &self.input_ids
-    }
-    /// For each person of the panel (row), its position in
-    /// [`Panel::input_ids`].
-    pub fn input_rows(&self) -> &[usize] {
-        &self.input_rows
-    }
-    /// The ages (columns), strictly increasing.
-    pub fn ages(&self) -> &[i64] {
-        &self.ages
-    }
-    /// Person ids, in row order.
-    pub fn ids(&self) -> &[String] {
-        &self.ids
-    }
-    /// Counts, persons × ages; 0 where unobserved (see [`Panel::observed`]).
-    pub fn counts(&self) -> ArrayView2<'_, f64> {
-        self.counts.view()
-    }
-    /// Which person-years are observed.
-    pub fn observed(&self) -> ArrayView2<'_, bool> {
-        self.observed.view()
-    }
-    /// Exposure, persons × ages, if the panel has one (1 where unobserved).
-    pub fn exposure(&self) -> Option<ArrayView2<'_, f64>> {
-        self.exposure.as_ref().map(|e| e.view())
-    }
-    /// Name of the file (or `<array>`) the panel came from.
-    pub fn source(&self) -> &str {
-        &self.source
     }
 }

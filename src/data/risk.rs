@@ -172,6 +172,8 @@ impl Panel {
     }
 
     /// The same panel without risk factors.
+    ///
+    /// See the example of [`Panel::with_risk`].
     pub fn without_risk(&self) -> Panel {
         let mut p = self.clone();
         p.risk = None;
@@ -179,11 +181,15 @@ impl Panel {
     }
 
     /// The names of the risk factors (empty without).
+    ///
+    /// See the example of [`Panel::with_risk`].
     pub fn risk_names(&self) -> &[String] {
         self.risk.as_ref().map_or(&[], |r| r.names.as_slice())
     }
 
     /// The risk factors, persons × factors, in the panel's order.
+    ///
+    /// See the example of [`Panel::with_risk`].
     pub fn risk(&self) -> Option<ArrayView2<'_, f64>> {
         self.risk.as_ref().map(|r| r.values.view())
     }

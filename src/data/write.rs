@@ -20,6 +20,17 @@ impl Panel {
     }
 
     /// The exposure as a wide CSV in the same layout (`None` without exposure).
+    ///
+    /// ```
+    /// use gbtm::Panel;
+    /// use ndarray::array;
+    /// let counts = array![[1.0, f64::NAN], [0.0, 2.0]];
+    /// let exposure = array![[0.5, 1.0], [1.0, 0.25]];
+    /// let p = Panel::from_arrays(counts.view(), &[12, 13], Some(exposure.view()))?;
+    /// assert_eq!(p.exposure_to_wide_csv().unwrap(), "id,12,13\n1,0.5,\n2,1,0.25\n");
+    /// assert!(Panel::from_arrays(counts.view(), &[12, 13], None)?.exposure_to_wide_csv().is_none());
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     pub fn exposure_to_wide_csv(&self) -> Option<String> {
         let e = self.exposure.as_ref()?;
         Some(self.wide_csv(|i, t| self.observed[[i, t]].then(|| e[[i, t]].to_string())))

@@ -37,6 +37,17 @@ pub(crate) struct Outcome {
 }
 
 /// One distinct local optimum among the runs of a fit.
+///
+/// ```
+/// use gbtm::{synth, Gbtm};
+/// let fit = Gbtm::poisson(2).order(1).starts(4).seed(3).fit(&synth::three_groups(200, 5).panel)?;
+/// let optima = &fit.info().local_optima;
+/// // Best first, the fit's own optimum at the top; every usable run counted once.
+/// assert!((optima[0].log_likelihood - fit.log_likelihood()).abs() < 1e-6);
+/// assert!(optima.windows(2).all(|w| w[0].log_likelihood > w[1].log_likelihood));
+/// assert!(optima.iter().map(|o| o.starts).sum::<usize>() >= 1);
+/// # Ok::<(), gbtm::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalOptimum {
     /// Its log-likelihood.

@@ -19,7 +19,8 @@ use crate::model::Params;
 /// assert_eq!(Termination::Converged.to_string(), "converged");
 /// let t = Termination::Degenerate(Degeneracy::NonFiniteLikelihood);
 /// assert_eq!(t.to_string(), "degenerate: log-likelihood is not finite");
-/// assert!(!t.is_usable());
+/// assert!(!t.is_usable() && !t.is_converged());
+/// assert!(Termination::Converged.is_converged() && Termination::IterationLimit.is_usable());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", content = "reason", rename_all = "snake_case")]
@@ -36,10 +37,14 @@ pub enum Termination {
 
 impl Termination {
     /// Whether both convergence tolerances were met.
+    ///
+    /// See the example of [`Termination`].
     pub fn is_converged(&self) -> bool {
         matches!(self, Termination::Converged)
     }
     /// Whether the solution is a usable model (not degenerate).
+    ///
+    /// See the example of [`Termination`].
     pub fn is_usable(&self) -> bool {
         !matches!(self, Termination::Degenerate(_))
     }
@@ -124,6 +129,8 @@ pub(crate) fn screen(
     alive
 }
 /// Two runs reached the same optimum if their log-likelihoods differ by less.
+///
+/// Two optima closer than this are one [`LocalOptimum`](crate::LocalOptimum); see its example.
 pub const SAME_OPTIMUM: f64 = 1e-6;
 
 /// A log-likelihood for ranking: NaN ranks last.

@@ -22,6 +22,10 @@ use crate::model::{Covariance, CovarianceProblem, Params};
 /// standard errors are reported. The central-difference Hessian is
 /// accurate to about 1e-10 relative, so directions with eigenvalues below
 /// about 1e-9 of the largest are noise.
+///
+/// A fit whose information matrix is worse conditioned has no covariance, and says why
+/// ([`FitSummary::covariance_problem`](crate::FitSummary::covariance_problem)); see the
+/// example of [`Fit::summary`](crate::Fit::summary).
 pub const MAX_CONDITION: f64 = 1e9;
 
 /// What the information matrix says at a solution.

@@ -204,6 +204,19 @@ impl Fit {
     /// The fit's summary: fit statistics, BIC, AIC, entropy, and per group
     /// AvePP, OCC, shares, coefficients and rates, with 95% intervals and
     /// bands. Computed afresh on each call.
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let fit = Gbtm::poisson(2).order(1).starts(2).seed(4).fit(&synth::three_groups(200, 5).panel)?;
+    /// let s = fit.summary();
+    /// assert_eq!((s.groups.len(), s.n_persons), (2, 200));
+    /// assert_eq!(s.log_likelihood, fit.log_likelihood());
+    /// // traj's BIC: LL − ½·p·ln N, with N = persons.
+    /// assert!((s.bic - (s.log_likelihood - 0.5 * s.parameters as f64 * 200f64.ln())).abs() < 1e-9);
+    /// // A strict maximum with a well-conditioned information matrix: standard errors, no problem.
+    /// assert!(s.covariance_problem.is_none() && s.groups[0].proportion_se.is_some());
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     pub fn summary(&self) -> FitSummary {
         FitSummary::new(self)
     }
@@ -251,6 +264,8 @@ impl Fit {
 
 impl FitSummary {
     /// Summarises a fit (the same as [`Fit::summary`]).
+    ///
+    /// The same as [`Fit::summary`]; see its example.
     pub fn new(fit: &Fit) -> FitSummary {
         FitSummary::at_level(fit, 0.95, 0)
     }

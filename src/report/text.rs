@@ -33,6 +33,19 @@ impl FitSummary {
     /// A readable report: fit statistics, the group table with the shares'
     /// intervals, the coefficient table (estimate, SE, z, p) on the scaled
     /// age, and the rates.
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let fit = Gbtm::poisson(2).order(1).starts(2).fit(&synth::three_groups(200, 5).panel)?;
+    /// let s = fit.summary();
+    /// let text = s.to_text();
+    /// assert!(text.starts_with("gbtm fit: poisson model, 2 groups, ages 12-35"));
+    /// assert!(text.contains("coefficients: log λ on the scaled age s = (age − 23.5) / 11.5"));
+    /// // On raw age the same fit reads as traj prints an unscaled age.
+    /// let raw = s.to_text_in_raw_age();
+    /// assert!(raw.contains("raw age") && !raw.contains("scaled age s ="), "{raw}");
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     pub fn to_text(&self) -> String {
         self.text(false)
     }
@@ -40,6 +53,8 @@ impl FitSummary {
     /// The same report with the log-rate coefficients on raw age
     /// (`η = Σ_m b_m·ageᵐ`, SEs by the delta method), as traj prints them
     /// when age is given unscaled.
+    ///
+    /// See the example of [`FitSummary::to_text`].
     pub fn to_text_in_raw_age(&self) -> String {
         self.text(true)
     }
