@@ -67,11 +67,20 @@ pub struct Gbtm {
 }
 
 /// The most groups a model may have.
+///
+/// ```
+/// use gbtm::fit::{MAX_GROUPS, MAX_ITER, MAX_STARTS};
+/// use gbtm::Gbtm;
+/// assert!(Gbtm::poisson(MAX_GROUPS + 1).spec().is_err());
+/// let panel = gbtm::synth::three_groups(50, 1).panel;
+/// assert!(Gbtm::poisson(1).starts(MAX_STARTS + 1).fit(&panel).is_err());
+/// assert!(Gbtm::poisson(1).max_iter(MAX_ITER + 1).fit(&panel).is_err());
+/// ```
 pub const MAX_GROUPS: usize = 50;
 /// The most starts a fit may run to convergence (ten times as many are
-/// screened).
+/// screened). See the example of [`MAX_GROUPS`].
 pub const MAX_STARTS: usize = 10_000;
-/// The most EM iterations per start.
+/// The most EM iterations per start. See the example of [`MAX_GROUPS`].
 pub const MAX_ITER: usize = 10_000_000;
 /// The most posterior cells (persons × groups): 2³¹, 16 GiB of f64.
 const MAX_POSTERIOR_CELLS: u128 = 1 << 31;
@@ -103,11 +112,15 @@ impl Gbtm {
         }
     }
     /// A Poisson mixture with `groups` groups (cubic by default).
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn poisson(groups: usize) -> Gbtm {
         Gbtm::new(Family::Poisson, groups)
     }
     /// A zero-inflated Poisson mixture with `groups` groups (cubic rate,
     /// constant zero inflation by default).
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn zip(groups: usize) -> Gbtm {
         Gbtm::new(Family::Zip, groups)
     }
@@ -125,28 +138,54 @@ impl Gbtm {
     }
     /// Negative binomial: one dispersion per group (the default) or one
     /// shared by all groups. Refused for other families when shared.
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn dispersion(mut self, dispersion: Dispersion) -> Self {
         self.dispersion = dispersion;
         self
     }
     /// The same polynomial order (0..=5) for every group.
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn order(mut self, order: usize) -> Self {
         self.order = order;
         self.orders = None;
         self
     }
     /// One polynomial order per group.
+    ///
+    /// ```
+    /// use gbtm::{Dispersion, Family, Gbtm};
+    /// let g = Gbtm::zip(3).orders(vec![3, 2, 1]).iorders(vec![0, 0, 1]).starts(20).seed(9)
+    ///     .max_iter(500).tolerance(1e-9, 1e-7);
+    /// assert_eq!((g.groups(), g.family()), (3, Family::Zip));
+    /// let spec = g.spec()?;
+    /// assert_eq!((spec.orders(), spec.iorders()), (&[3, 2, 1][..], Some(&[0, 0, 1][..])));
+    /// // order() and iorder() set every group and replace orders() and iorders().
+    /// assert_eq!(g.clone().order(2).iorder(1).spec()?.orders(), &[2, 2, 2]);
+    /// assert_eq!(g.order(2).iorder(1).spec()?.iorders(), Some(&[1, 1, 1][..]));
+    /// // Poisson has no zero inflation; a shared dispersion needs the negative binomial.
+    /// assert_eq!(Gbtm::poisson(2).spec()?.iorders(), None);
+    /// assert!(Gbtm::poisson(2).dispersion(Dispersion::Shared).spec().is_err());
+    /// // Four orders for three groups are refused when the spec is built.
+    /// assert!(Gbtm::zip(3).orders(vec![1, 1, 1, 1]).spec().is_err());
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     pub fn orders(mut self, orders: Vec<usize>) -> Self {
         self.orders = Some(orders);
         self
     }
     /// The same zero-inflation order for every group (traj's `iorder`, ZIP only).
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn iorder(mut self, iorder: usize) -> Self {
         self.iorder = iorder;
         self.iorders = None;
         self
     }
     /// One zero-inflation order per group (ZIP only).
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn iorders(mut self, iorders: Vec<usize>) -> Self {
         self.iorders = Some(iorders);
         self
@@ -154,22 +193,30 @@ impl Gbtm {
     /// Starts run to convergence (default 10). Ten times as many short
     /// screening runs choose them; `starts(1)` is a single start with no
     /// screening and no refinement (docs/model.md §4).
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn starts(mut self, starts: usize) -> Self {
         self.starts = starts;
         self
     }
     /// Seed of every random choice (default 1).
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
     }
     /// Maximum EM iterations per start (default 5000).
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn max_iter(mut self, max_iter: usize) -> Self {
         self.max_iter = max_iter;
         self
     }
     /// Convergence tolerances: relative log-likelihood change (default 1e-10)
     /// and largest score component of LL / N (default 1e-8). Both must hold.
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn tolerance(mut self, ll_tol: f64, score_tol: f64) -> Self {
         self.ll_tol = ll_tol;
         self.score_tol = score_tol;
@@ -202,16 +249,22 @@ impl Gbtm {
     }
 
     /// Number of groups K.
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn groups(&self) -> usize {
         self.groups
     }
 
     /// The model family.
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn family(&self) -> Family {
         self.family
     }
 
     /// The validated model structure.
+    ///
+    /// See the example of [`Gbtm::orders`].
     pub fn spec(&self) -> Result<ModelSpec> {
         if self.groups == 0 || self.groups > MAX_GROUPS {
             return Err(Error::param(
@@ -240,7 +293,21 @@ impl Gbtm {
         ModelSpec::new(self.family, orders, iorders)?.with_dispersion(self.dispersion)
     }
 
-    /// Fits the model to `panel`.
+    /// Fits the model to `panel`: seeded starts, screening, EM to
+    /// convergence, refinement, a Newton polish and the check that the
+    /// result is a maximum; the best usable solution, its groups numbered
+    /// by ascending expected cases.
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let cohort = synth::three_groups(300, 8);
+    /// let fit = Gbtm::poisson(3).order(2).starts(3).seed(5).fit(&cohort.panel)?;
+    /// assert!(fit.converged() && fit.info().hessian_negative_definite);
+    /// // The same seed gives the same fit, to the bit.
+    /// let again = Gbtm::poisson(3).order(2).starts(3).seed(5).fit(&cohort.panel)?;
+    /// assert_eq!(fit.log_likelihood().to_bits(), again.log_likelihood().to_bits());
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     ///
     /// # Errors
     /// The errors of [`Gbtm::validate`], and [`Error::AllDegenerate`] if

@@ -9,7 +9,18 @@ use serde::{Deserialize, Serialize};
 use crate::em::{Boundary, LocalOptimum, Termination};
 use crate::model::{CovarianceProblem, TrajectoryModel};
 
-/// Facts about how a fit went.
+/// Facts about how a fit went ([`Fit::info`]).
+///
+/// ```
+/// use gbtm::{synth, Gbtm};
+/// let fit = Gbtm::poisson(2).order(1).starts(3).seed(2).fit(&synth::three_groups(200, 1).panel)?;
+/// let info = fit.info();
+/// assert!(info.converged() && info.hessian_negative_definite);
+/// assert_eq!((info.starts, info.seed, info.n_persons), (3, 2, 200));
+/// assert!(info.starts_at_best >= 1 && info.starts_at_best <= info.starts);
+/// assert!((info.shares.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+/// # Ok::<(), gbtm::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FitInfo {
@@ -60,7 +71,8 @@ pub struct FitInfo {
 }
 
 impl FitInfo {
-    /// Whether the best start met both convergence tolerances.
+    /// Whether the best start met both convergence tolerances. See the
+    /// example of [`FitInfo`].
     pub fn converged(&self) -> bool {
         self.termination.is_converged()
     }
@@ -72,10 +84,18 @@ impl FitInfo {
 /// use gbtm::{synth, Gbtm};
 /// let cohort = synth::three_groups(300, 5);
 /// let fit = Gbtm::poisson(3).order(2).starts(3).fit(&cohort.panel)?;
+/// assert!(fit.converged());
 /// assert_eq!(fit.posteriors().dim(), (cohort.panel.n_persons(), 3));
+/// // Each person's posteriors sum to one.
+/// assert!(fit.posteriors().rows().into_iter().all(|r| (r.sum() - 1.0).abs() < 1e-12));
 /// assert_eq!(fit.assignments().len(), cohort.panel.n_persons());
+/// assert_eq!(fit.info().log_likelihood, fit.log_likelihood());
+/// assert_eq!(fit.model().groups(), 3);
 /// let summary = fit.summary();
 /// assert_eq!(summary.log_likelihood, fit.log_likelihood());
+/// // The model outlives the fit: classify, forecast, save.
+/// let model = fit.into_model();
+/// assert_eq!(model.classify(&cohort.panel)?.len(), 300);
 /// # Ok::<(), gbtm::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -87,27 +107,38 @@ pub struct Fit {
 
 impl Fit {
     /// The fitted model.
+    ///
+    /// See the example of [`Fit`].
     pub fn model(&self) -> &TrajectoryModel {
         &self.model
     }
     /// The fitted model, owned.
+    ///
+    /// See the example of [`Fit`].
     pub fn into_model(self) -> TrajectoryModel {
         self.model
     }
     /// How the fit went.
+    ///
+    /// See the example of [`Fit`].
     pub fn info(&self) -> &FitInfo {
         &self.info
     }
     /// Maximised log-likelihood.
+    ///
+    /// See the example of [`Fit`].
     pub fn log_likelihood(&self) -> f64 {
         self.info.log_likelihood
     }
-    /// Whether the best start met both convergence tolerances.
+    /// Whether the best start met both convergence tolerances. See the
+    /// example of [`Fit`].
     pub fn converged(&self) -> bool {
         self.info.converged()
     }
     /// Posterior group probabilities of the fitted persons (persons × groups,
     /// rows in the panel's order).
+    ///
+    /// See the example of [`Fit`].
     pub fn posteriors(&self) -> &Array2<f64> {
         &self.posteriors
     }

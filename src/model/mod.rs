@@ -7,7 +7,8 @@
 //! `trajectory` (the
 //! model), [`covariance`] (the covariance of the estimates and parameter
 //! names), `inference` (standard errors, intervals and bands by the delta
-//! method), `risk` (risk-factor coefficients and odds ratios), `file`
+//! method), `risk` (risk-factor coefficients and odds ratios), `risk_scale` (their
+//! standardisation), `file`
 //! (model files).
 
 pub mod covariance;
@@ -16,6 +17,7 @@ mod file;
 mod inference;
 mod params;
 mod risk;
+mod risk_scale;
 pub mod spec;
 mod trajectory;
 

@@ -9,8 +9,16 @@ use crate::error::{Error, Result};
 /// stay.
 pub use super::family::{Dispersion, Family};
 pub use super::params::Params;
+pub use super::risk_scale::RiskScale;
 
 /// Highest polynomial order allowed (as in traj).
+///
+/// ```
+/// use gbtm::model::spec::MAX_ORDER;
+/// use gbtm::{Family, ModelSpec};
+/// assert!(ModelSpec::new(Family::Poisson, vec![MAX_ORDER], None).is_ok());
+/// assert!(ModelSpec::new(Family::Poisson, vec![MAX_ORDER + 1], None).is_err());
+/// ```
 pub const MAX_ORDER: usize = 5;
 
 /// A validated model structure: family, and per-group orders of the rate
@@ -28,6 +36,11 @@ pub const MAX_ORDER: usize = 5;
 /// // Invalid JSON is refused too.
 /// let bad = r#"{"family":"poisson","orders":[9],"iorders":null}"#;
 /// assert!(serde_json::from_str::<ModelSpec>(bad).is_err());
+/// // The accessors.
+/// assert_eq!((spec.family(), spec.groups()), (Family::Zip, 3));
+/// assert_eq!((spec.orders(), spec.iorders()), (&[3, 3, 2][..], Some(&[0, 0, 0][..])));
+/// assert_eq!((spec.n_dispersion(), spec.dispersion()), (0, gbtm::Dispersion::PerGroup));
+/// assert!(spec.risk().is_empty() && spec.risk_scaling().is_empty() && spec.tcov().is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "RawSpec")]
@@ -52,33 +65,6 @@ pub struct ModelSpec {
 
 fn is_per_group(d: &Dispersion) -> bool {
     *d == Dispersion::PerGroup
-}
-
-/// The standardisation `(w − center) / scale` of a risk factor: the mean
-/// and standard deviation over the fitted persons, so that the shares π_k
-/// are those of a person with average covariates and the coefficients are
-/// per standard deviation (reports convert them back to the raw units).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct RiskScale {
-    /// Subtracted first (the mean).
-    pub center: f64,
-    /// Divided by next (the standard deviation; 1 for a constant).
-    pub scale: f64,
-}
-
-impl Eq for RiskScale {}
-
-impl RiskScale {
-    /// The mean and standard deviation of `values` (scale 1 for a constant).
-    pub(crate) fn of(values: ndarray::ArrayView1<'_, f64>) -> RiskScale {
-        let n = values.len().max(1) as f64;
-        let mean = values.sum() / n;
-        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-        RiskScale {
-            center: mean,
-            scale: if sd > 0.0 && sd.is_finite() { sd } else { 1.0 },
-        }
-    }
 }
 
 /// The serialised form of a [`ModelSpec`], checked on the way in.
@@ -115,6 +101,8 @@ impl TryFrom<RawSpec> for ModelSpec {
 impl ModelSpec {
     /// Checks the structure: at least one group, orders within 0..=5, and
     /// zero-inflation orders present exactly for ZIP, one per group.
+    ///
+    /// See the example of [`ModelSpec`].
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `groups`, `order` or `iorder`.
@@ -201,12 +189,16 @@ impl ModelSpec {
 
     /// The negative binomial's dispersion structure (per group for other
     /// families, where it means nothing).
+    ///
+    /// See the example of [`ModelSpec`].
     pub fn dispersion(&self) -> Dispersion {
         self.dispersion
     }
 
     /// Number of dispersion parameters: K or 1 for a negative binomial, 0
     /// otherwise.
+    ///
+    /// See the example of [`ModelSpec`].
     pub fn n_dispersion(&self) -> usize {
         match (self.family, self.dispersion) {
             (Family::Nb, Dispersion::Shared) => 1,
@@ -244,6 +236,8 @@ impl ModelSpec {
 
     /// The same structure with these standardisations of the risk factors
     /// (one per factor).
+    ///
+    /// See the example of [`RiskScale`].
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `risk` for the wrong number, or a
@@ -294,36 +288,50 @@ impl ModelSpec {
     }
 
     /// Names of the time-varying covariates (empty without).
+    ///
+    /// See the example of [`ModelSpec`].
     pub fn tcov(&self) -> &[String] {
         &self.tcov
     }
 
     /// Names of the risk factors on group membership (empty without).
+    ///
+    /// See the example of [`ModelSpec`].
     pub fn risk(&self) -> &[String] {
         &self.risk
     }
 
     /// The standardisation of each risk factor.
+    ///
+    /// See the example of [`ModelSpec`].
     pub fn risk_scaling(&self) -> &[RiskScale] {
         &self.risk_scaling
     }
 
     /// Number of groups K.
+    ///
+    /// See the example of [`ModelSpec`].
     pub fn groups(&self) -> usize {
         self.orders.len()
     }
 
     /// Poisson, ZIP or negative binomial.
+    ///
+    /// See the example of [`ModelSpec`].
     pub fn family(&self) -> Family {
         self.family
     }
 
     /// Order of each group's log-rate polynomial (0..=5).
+    ///
+    /// See the example of [`ModelSpec`].
     pub fn orders(&self) -> &[usize] {
         &self.orders
     }
 
     /// Order of each group's logit zero-inflation polynomial (ZIP only).
+    ///
+    /// See the example of [`ModelSpec`].
     pub fn iorders(&self) -> Option<&[usize]> {
         self.iorders.as_deref()
     }
@@ -350,6 +358,8 @@ impl ModelSpec {
     /// (K − 1)·R risk-factor coefficients, plus K·C time-varying covariate
     /// coefficients, plus the negative binomial's K dispersions (1 if
     /// shared).
+    ///
+    /// See the example of [`ModelSpec`].
     pub fn n_parameters(&self) -> usize {
         let rate: usize = self.orders.iter().map(|o| o + 1).sum();
         let zi: usize = self.iorders.iter().flatten().map(|o| o + 1).sum();

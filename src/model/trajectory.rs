@@ -19,12 +19,30 @@ use crate::error::{Error, Result};
 ///
 /// ```
 /// use gbtm::{AgeScale, Family, ModelSpec, Params, TrajectoryModel};
-/// let spec = ModelSpec::new(Family::Poisson, vec![0, 1], None)?;
-/// let params = Params { beta: vec![vec![-2.0], vec![0.0, 0.5]], gamma: None, pi: vec![0.6, 0.4], risk: None, tcov: None, alpha: None };
+/// let spec = ModelSpec::new(Family::Zip, vec![0, 1], Some(vec![0, 0]))?;
+/// let params = Params {
+///     beta: vec![vec![-2.0], vec![0.0, 0.5]],
+///     gamma: Some(vec![vec![0.0], vec![-3.0]]),
+///     pi: vec![0.6, 0.4], risk: None, tcov: None, alpha: None,
+/// };
 /// let ages = vec![12, 13, 14];
 /// let m = TrajectoryModel::new(spec, params, AgeScale::from_ages(&ages), ages, false)?;
-/// assert_eq!(m.rates().dim(), (2, 3));
-/// assert!((m.rates()[[0, 0]] - (-2.0f64).exp()).abs() < 1e-15);
+/// assert_eq!((m.groups(), m.ages(), m.is_zip(), m.uses_exposure()), (2, &[12, 13, 14][..], true, false));
+/// assert_eq!((m.spec().orders(), &m.params().pi[..]), (&[0, 1][..], &[0.6, 0.4][..]));
+/// // The coefficients refer to the scaled age s = age − 13 here.
+/// assert_eq!(m.age_scale().scaled(14.0), 1.0);
+/// assert!((m.rate_at(1, 14.0) - 0.5f64.exp()).abs() < 1e-15);
+/// assert_eq!(m.zero_inflation_at(0, 12.0), 0.5);
+/// assert!((m.expected_at(0, 12.0) - 0.5 * (-2.0f64).exp()).abs() < 1e-15);
+/// // The same at every model age, groups × ages.
+/// assert_eq!(m.rates()[[1, 2]], m.rate_at(1, 14.0));
+/// assert_eq!(m.zero_inflation().unwrap()[[0, 1]], 0.5);
+/// assert_eq!(m.expected_counts()[[0, 0]], m.expected_at(0, 12.0));
+/// // Expected cases over the ages number the groups: group 1 has fewer.
+/// let totals = m.expected_totals();
+/// assert!((totals[0] - 1.5 * (-2.0f64).exp()).abs() < 1e-12 && totals[0] < totals[1]);
+/// // Built by hand: no covariance matrix, so no standard errors.
+/// assert!(m.covariance().is_none());
 /// # Ok::<(), gbtm::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +81,18 @@ impl TryFrom<RawModel> for TrajectoryModel {
 }
 
 /// The largest |ln λ| (and logit ω) a model may have at its ages.
+///
+/// ```
+/// use gbtm::model::MAX_LN_RATE;
+/// use gbtm::{AgeScale, Family, ModelSpec, Params, TrajectoryModel};
+/// let model = |b0: f64| {
+///     let params = Params { beta: vec![vec![b0]], gamma: None, pi: vec![1.0], risk: None, tcov: None, alpha: None };
+///     let spec = ModelSpec::new(Family::Poisson, vec![0], None)?;
+///     TrajectoryModel::new(spec, params, AgeScale::from_ages(&[12, 13]), vec![12, 13], false)
+/// };
+/// assert!(model(MAX_LN_RATE - 1.0).is_ok());
+/// assert!(model(-(MAX_LN_RATE + 1.0)).is_err());
+/// ```
 pub const MAX_LN_RATE: f64 = 700.0;
 
 fn invalid(message: impl Into<String>) -> Error {
@@ -74,6 +104,8 @@ impl TrajectoryModel {
     /// order + 1 per group (and zero-inflation coefficients exactly for ZIP),
     /// finite coefficients, positive shares summing to 1, strictly
     /// increasing ages and a positive age scale.
+    ///
+    /// See the example of [`TrajectoryModel`].
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `model` and what disagrees.
@@ -205,43 +237,61 @@ impl TrajectoryModel {
     /// The covariance matrix of the estimates; `None` for a model built by
     /// hand, or a fit whose information matrix could not be inverted
     /// (see [`crate::FitInfo::covariance_problem`]).
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn covariance(&self) -> Option<&Covariance> {
         self.covariance.as_ref()
     }
 
     /// The model structure.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn spec(&self) -> &ModelSpec {
         &self.spec
     }
     /// The estimates (coefficients on the scaled age; see
     /// [`TrajectoryModel::age_scale`]).
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn params(&self) -> &Params {
         &self.params
     }
     /// The map from age to the scaled age the coefficients refer to.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn age_scale(&self) -> AgeScale {
         self.age_scaling
     }
     /// The ages of the fitted panel.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn ages(&self) -> &[i64] {
         &self.ages
     }
     /// Whether exposure (time at risk) entered the fit as an offset. Such a
     /// model is applied to new data with their exposure.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn uses_exposure(&self) -> bool {
         self.exposure
     }
     /// Number of groups K.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn groups(&self) -> usize {
         self.spec.groups()
     }
 
     /// λ_k(age) at exposure 1, at any age (also between the model's ages).
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn rate_at(&self, group: usize, age: f64) -> f64 {
         self.age_scaling.eval(&self.params.beta[group], age).exp()
     }
 
     /// ω_k(age) (ZIP); 0 for Poisson.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn zero_inflation_at(&self, group: usize, age: f64) -> f64 {
         match &self.params.gamma {
             Some(gm) => 1.0 / (1.0 + (-self.age_scaling.eval(&gm[group], age)).exp()),
@@ -250,11 +300,15 @@ impl TrajectoryModel {
     }
 
     /// The expected count `(1 − ω_k(age))·λ_k(age)` at exposure 1.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn expected_at(&self, group: usize, age: f64) -> f64 {
         (1.0 - self.zero_inflation_at(group, age)) * self.rate_at(group, age)
     }
 
     /// λ_kt at exposure 1: groups × ages.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn rates(&self) -> Array2<f64> {
         Array2::from_shape_fn((self.groups(), self.ages.len()), |(g, t)| {
             self.rate_at(g, self.ages[t] as f64)
@@ -262,6 +316,8 @@ impl TrajectoryModel {
     }
 
     /// ω_kt (ZIP): groups × ages; `None` for Poisson.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn zero_inflation(&self) -> Option<Array2<f64>> {
         self.params.gamma.as_ref()?;
         Some(Array2::from_shape_fn(
@@ -271,6 +327,8 @@ impl TrajectoryModel {
     }
 
     /// Expected count per year `(1 − ω_kt)·λ_kt` at exposure 1: groups × ages.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn expected_counts(&self) -> Array2<f64> {
         Array2::from_shape_fn((self.groups(), self.ages.len()), |(g, t)| {
             self.expected_at(g, self.ages[t] as f64)
@@ -279,6 +337,8 @@ impl TrajectoryModel {
 
     /// Expected cases per person over the model's ages at exposure 1, per
     /// group: the quantity groups are numbered by.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn expected_totals(&self) -> Vec<f64> {
         self.expected_counts()
             .rows()
@@ -331,6 +391,8 @@ impl TrajectoryModel {
     }
 
     /// Whether the model has zero inflation.
+    ///
+    /// See the example of [`TrajectoryModel`].
     pub fn is_zip(&self) -> bool {
         self.spec.family() == Family::Zip
     }
