@@ -187,6 +187,13 @@ impl std::fmt::Display for CovarianceProblem {
 /// assert_eq!(c.se("g1.age"), Some(0.3));
 /// assert_eq!(c.get("g1.intercept", "g1.age"), Some(0.01));
 /// assert_eq!(c.se("g2.age"), None);
+/// assert_eq!((c.names().len(), c.matrix().len(), c.index("g1.age")), (2, 4, Some(1)));
+/// // Var(b0 + b1) = 0.04 + 0.09 + 2·0.01, the delta method's gᵀΣg.
+/// let w = [("g1.intercept".to_string(), 1.0), ("g1.age".to_string(), 1.0)];
+/// assert!((c.variance_of(&w) - 0.15).abs() < 1e-15);
+/// // Not symmetric, or a negative variance: refused.
+/// assert!(Covariance::new(vec!["a".into(), "b".into()], vec![1.0, 0.5, 0.2, 1.0]).is_err());
+/// assert!(Covariance::new(vec!["a".into()], vec![-1.0]).is_err());
 /// # Ok::<(), gbtm::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -233,6 +240,8 @@ fn invalid(message: &str) -> Error {
 impl Covariance {
     /// A covariance matrix over `names` (row-major `matrix`).
     ///
+    /// See the example of [`Covariance`].
+    ///
     /// # Errors
     /// [`Error::InvalidParameter`] if the matrix is not square in the
     /// names, not finite, not symmetric, has a negative variance, or a name
@@ -263,21 +272,29 @@ impl Covariance {
     }
 
     /// The parameters, in the order of the matrix.
+    ///
+    /// See the example of [`Covariance`].
     pub fn names(&self) -> &[String] {
         &self.names
     }
 
     /// The matrix, row-major.
+    ///
+    /// See the example of [`Covariance`].
     pub fn matrix(&self) -> &[f64] {
         &self.matrix
     }
 
     /// The position of parameter `name`.
+    ///
+    /// See the example of [`Covariance`].
     pub fn index(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
     }
 
     /// Cov(a, b).
+    ///
+    /// See the example of [`Covariance`].
     pub fn get(&self, a: &str, b: &str) -> Option<f64> {
         let (i, j) = (self.index(a)?, self.index(b)?);
         Some(self.matrix[i * self.names.len() + j])
@@ -285,12 +302,16 @@ impl Covariance {
 
     /// The standard error of parameter `name`; `None` if it has none (not a
     /// parameter, or on the boundary).
+    ///
+    /// See the example of [`Covariance`].
     pub fn se(&self, name: &str) -> Option<f64> {
         self.get(name, name).map(f64::sqrt)
     }
 
     /// The variance of `Σ_j c_j·θ_j` for the weights `(name, c_j)`: the
     /// delta method's `gᵀ Σ g`. Names without a variance count as fixed.
+    ///
+    /// See the example of [`Covariance`].
     pub fn variance_of(&self, weights: &[(String, f64)]) -> f64 {
         let n = self.names.len();
         let idx: Vec<(usize, f64)> = weights

@@ -14,7 +14,7 @@ use super::trajectory::TrajectoryModel;
 use crate::data::write::write_atomic;
 use crate::error::{Error, Result};
 
-/// Identifies a gbtm model file.
+/// Identifies a gbtm model file; see the example of [`ModelFile`].
 pub const FORMAT: &str = "gbtm-model";
 
 /// The contents of a model file.
@@ -61,6 +61,18 @@ impl TrajectoryModel {
     }
 
     /// The model file's text.
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm, TrajectoryModel};
+    /// let fit = Gbtm::poisson(2).order(1).starts(2).fit(&synth::three_groups(200, 4).panel)?;
+    /// let text = fit.model().to_json();
+    /// assert!(text.contains(r#""format": "gbtm-model""#));
+    /// assert_eq!(&TrajectoryModel::from_json(&text, "m.json")?, fit.model());
+    /// // Anything else is refused with the name given.
+    /// let err = TrajectoryModel::from_json(r#"{"format":"csv"}"#, "m.json").unwrap_err();
+    /// assert!(err.to_string().contains("m.json"), "{err}");
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     pub fn to_json(&self) -> String {
         let file = ModelFile {
             format: FORMAT.to_string(),
@@ -86,7 +98,8 @@ impl TrajectoryModel {
         TrajectoryModel::from_json(&text, &name)
     }
 
-    /// Parses a model file's text; `name` is used in error messages.
+    /// Parses a model file's text; `name` is used in error messages. See
+    /// the example of [`TrajectoryModel::to_json`].
     ///
     /// # Errors
     /// [`Error::InvalidModelFile`] naming `name`.

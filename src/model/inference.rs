@@ -18,7 +18,8 @@ use super::covariance::{Covariance, name};
 use super::trajectory::TrajectoryModel;
 use crate::error::{Error, Result};
 
-/// An estimate with its standard error and confidence interval.
+/// An estimate with its standard error and confidence interval; see the
+/// example of [`TrajectoryModel::share_interval`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// The estimate.

@@ -43,13 +43,14 @@ pub struct Params {
 }
 
 impl Params {
-    /// Number of groups.
+    /// Number of groups. See the example of [`Params`].
     pub fn groups(&self) -> usize {
         self.pi.len()
     }
 
     /// Group `g`'s negative-binomial dispersion α (the shared one if there
-    /// is one value), or `None` for Poisson and ZIP.
+    /// is one value), or `None` for Poisson and ZIP. See the example of
+    /// [`Params`].
     pub fn alpha_of(&self, g: usize) -> Option<f64> {
         self.alpha
             .as_ref()

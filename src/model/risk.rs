@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 /// A coefficient of the multinomial logit of group membership against a
 /// reference group, in the raw units of the risk factors: the constant (the
 /// log odds for a person whose factors are all 0) or a factor's log odds
-/// ratio per unit.
+/// ratio per unit. See the example of [`TrajectoryModel::risk_coefficients`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskCoefficient {
     /// The group (from 1) compared with the reference group.

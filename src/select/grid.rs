@@ -97,5 +97,13 @@ pub fn order_grid_len(groups: usize, orders: RangeInclusive<usize>) -> u128 {
     c
 }
 
-/// The most candidate models a selection may fit.
+/// The most candidate models a selection may fit: [`order_grid_len`]
+/// tells beforehand whether a grid of orders stays under it.
+///
+/// ```
+/// use gbtm::select::{order_grid_len, MAX_CANDIDATES};
+/// // Seven groups with orders 0..=5 each: 792 candidates, allowed.
+/// assert!(order_grid_len(7, 0..=5) <= MAX_CANDIDATES);
+/// assert!(order_grid_len(20, 0..=5) > MAX_CANDIDATES);
+/// ```
 pub const MAX_CANDIDATES: u128 = 10_000;

@@ -16,7 +16,8 @@ use crate::em::linalg::{cholesky, cholesky_solve};
 use crate::error::{Error, Result};
 use crate::model::TrajectoryModel;
 
-/// The result of a Wald test.
+/// The result of a Wald test; see the example of
+/// [`TrajectoryModel::wald_test`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct WaldTest {
