@@ -7,6 +7,13 @@ use crate::error::Error;
 
 /// The Okabe–Ito palette, in the order groups use it (yellow, the weakest on
 /// white, last). Groups beyond eight reuse it with other marker shapes.
+///
+/// ```
+/// use gbtm::plot::{group_colour, PALETTE};
+/// assert_eq!(PALETTE.len(), 8);
+/// // The ninth group takes the first colour again.
+/// assert_eq!(group_colour(8), group_colour(0));
+/// ```
 pub const PALETTE: [(u8, u8, u8); 8] = [
     (0x00, 0x72, 0xB2), // blue
     (0xD5, 0x5E, 0x00), // vermillion

@@ -11,7 +11,8 @@ use crate::em::workspace::Workspace;
 use crate::error::{Error, Result};
 use crate::model::TrajectoryModel;
 
-/// Whether a person could be classified from data.
+/// Whether a person could be classified from data; see the examples of
+/// [`TrajectoryModel::restrict`] and [`PersonClass`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PersonStatus {
@@ -31,7 +32,21 @@ impl std::fmt::Display for PersonStatus {
     }
 }
 
-/// One person's classification.
+/// One person's classification ([`TrajectoryModel::classify`]).
+///
+/// ```
+/// use gbtm::{synth, Gbtm, Panel, PersonStatus};
+/// let fit = Gbtm::poisson(2).order(1).starts(2).fit(&synth::three_groups(200, 3).panel)?;
+/// let new = Panel::from_wide_csv_str("id,12,13,14\nquiet,0,0,0\nbusy,4,5,6\nnone,,,\n", "new.csv")?;
+/// let c = fit.model().classify(&new)?;
+/// assert_eq!((c[0].id.as_str(), c[0].status, c[0].group), ("quiet", PersonStatus::Classified, 1));
+/// assert_eq!(c[1].group, 2);
+/// assert!(c[1].max_posterior > 0.99 && c[1].max_posterior == c[1].posteriors[1]);
+/// // A person with no observed year gets the shares, and says so.
+/// assert_eq!(c[2].status.to_string(), "no_observed_year");
+/// assert_eq!(c[2].posteriors, fit.model().params().pi);
+/// # Ok::<(), gbtm::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PersonClass {
@@ -62,6 +77,23 @@ impl TrajectoryModel {
     /// ages, exposure is given exactly when the model used it, and the
     /// model's risk factors and time-varying covariates are given (others
     /// are ignored).
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm, Panel};
+    /// let fit = Gbtm::poisson(2).order(1).starts(2).fit(&synth::three_groups(200, 3).panel)?;
+    /// let model = fit.model();
+    /// let ok = Panel::from_wide_csv_str("id,12,13\na,1,0\n", "new.csv")?;
+    /// model.check_panel(&ok)?;
+    /// // Age 40 is not a model age; exposure was not used in the fit.
+    /// assert!(model.check_panel(&Panel::from_wide_csv_str("id,40\na,1\n", "old.csv")?).is_err());
+    /// assert!(model.check_panel(&ok.with_unit_exposure()).is_err());
+    /// // The posteriors of its persons, the log-likelihood, and the shares.
+    /// let (post, ll) = model.posteriors_for(&ok)?;
+    /// assert_eq!(post.dim(), (1, 2));
+    /// assert!(ll < 0.0);
+    /// assert_eq!(model.shares_for(&ok)?, model.params().pi);
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming `ages`, [`Error::ExposureRequired`]
@@ -157,7 +189,8 @@ impl TrajectoryModel {
     }
 
     /// Posterior group probabilities (persons × groups) and log-likelihood
-    /// of the persons of `panel` under this model.
+    /// of the persons of `panel` under this model. See the example of
+    /// [`TrajectoryModel::check_panel`].
     ///
     /// # Errors
     /// As [`TrajectoryModel::check_panel`].
@@ -167,7 +200,8 @@ impl TrajectoryModel {
     }
 
     /// The group shares for the persons of `panel`: π_k, or with risk
-    /// factors the mean of π_ik over its persons.
+    /// factors the mean of π_ik over its persons. See the example of
+    /// [`TrajectoryModel::check_panel`].
     ///
     /// # Errors
     /// As [`TrajectoryModel::check_panel`].

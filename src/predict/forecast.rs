@@ -14,7 +14,7 @@ use crate::diagnostics::assign;
 use crate::error::{Error, Result};
 use crate::model::TrajectoryModel;
 
-/// Forecast for one unobserved age.
+/// Forecast for one unobserved age; see the example of [`PersonForecast`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct YearForecast {
@@ -31,7 +31,8 @@ pub struct YearForecast {
     pub upper: u32,
 }
 
-/// Forecast of the total over a set of ages.
+/// Forecast of the total over a set of ages; see the example of
+/// [`PersonForecast`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TotalForecast {
@@ -45,7 +46,23 @@ pub struct TotalForecast {
     pub upper: u32,
 }
 
-/// One person's forecast.
+/// One person's forecast ([`TrajectoryModel::forecast`]).
+///
+/// ```
+/// use gbtm::{synth, Gbtm, Panel};
+/// let fit = Gbtm::poisson(2).order(1).starts(2).fit(&synth::three_groups(200, 3).panel)?;
+/// // Observed at 12, 14 and 15 of the model's 12..35: 13 is imputed, 16..35 are the future.
+/// let p = Panel::from_wide_csv_str("id,12,13,14,15\na,3,,4,2\n", "new.csv")?;
+/// let f = &fit.model().forecast(&p, 0.9)?[0];
+/// assert_eq!((f.id.as_str(), f.observed_total, f.group), ("a", 9.0, 2));
+/// assert_eq!(f.years.len(), 21);
+/// assert!(f.years[0].imputed && f.years[0].age == 13 && !f.years[1].imputed);
+/// assert_eq!((f.imputed.ages.clone(), f.future.ages.len()), (vec![13], 20));
+/// let y = &f.years[0];
+/// assert!(f64::from(y.lower) <= y.expected && y.expected <= f64::from(y.upper));
+/// assert!((f.total.expected - f.imputed.expected - f.future.expected).abs() < 1e-9);
+/// # Ok::<(), gbtm::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PersonForecast {
