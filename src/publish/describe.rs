@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::Panel;
 use crate::report::round_count;
 
-/// One age of the panel.
+/// One age of the panel; see the example of [`DataDescription::new`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgeRow {
     /// The age.
@@ -30,7 +30,8 @@ pub struct AgeRow {
     pub censored_share: f64,
 }
 
-/// The panel's description: one row per age, and the totals.
+/// The panel's description: one row per age, and the totals; see the
+/// example of [`DataDescription::new`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataDescription {
     /// Where the data came from.
@@ -61,6 +62,9 @@ impl DataDescription {
     /// assert_eq!(d.ages[1].variance, 0.5);
     /// assert_eq!(d.ages[2].observed, 1);
     /// assert_eq!(d.ages[2].censored_share, 0.5);
+    /// assert_eq!(d.ages[0].zero_share, 0.5);
+    /// assert_eq!(d.ages[0].variance_to_mean, Some(1.0));
+    /// assert_eq!((d.persons, d.person_years, d.total_count, d.exposure), (2, 5, 6.0, false));
     /// # Ok::<(), gbtm::Error>(())
     /// ```
     pub fn new(panel: &Panel, round: usize) -> DataDescription {

@@ -32,7 +32,7 @@ fn orders(o: &[usize], q: Option<&[usize]>) -> String {
 
 impl PublishReport {
     /// The report as one Markdown document (section numbers are those of
-    /// its GRoLTS checklist).
+    /// its GRoLTS checklist). See the example of [`PublishReport::new`].
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
         let _ = writeln!(

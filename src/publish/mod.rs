@@ -19,7 +19,8 @@ use crate::error::{Error, Result};
 use crate::report::FitSummary;
 use crate::select::Selection;
 
-/// How the analysis was run, for the report's software and syntax items.
+/// How the analysis was run, for the report's software and syntax items;
+/// see the example of [`PublishReport::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunFacts {
     /// The exact command (or call) that reproduces the report.
@@ -36,7 +37,7 @@ pub struct RunFacts {
     pub round_counts: usize,
 }
 
-/// Everything the report says.
+/// Everything the report says; see the example of [`PublishReport::new`].
 #[derive(Debug, Clone)]
 pub struct PublishReport {
     /// The data, age by age.

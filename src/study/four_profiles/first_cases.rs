@@ -21,6 +21,7 @@ use crate::synth::Cohort;
 /// let c = gbtm::synth::three_groups(50, 1);
 /// let f = FirstCases::from_cohort(&c);
 /// assert_eq!(f.len(), 50);
+/// assert!(!f.is_empty() && FirstCases::default().is_empty());
 /// assert_eq!(f.get("1"), Some(c.first_case_age[0]));
 /// assert_eq!(f.get("no such id"), None);
 /// ```
@@ -28,7 +29,8 @@ use crate::synth::Cohort;
 pub struct FirstCases(BTreeMap<String, Option<i64>>);
 
 impl FirstCases {
-    /// The first-case ages of a simulated cohort, by its person ids.
+    /// The first-case ages of a simulated cohort, by its person ids. See
+    /// the example of [`FirstCases`].
     pub fn from_cohort(cohort: &Cohort) -> FirstCases {
         FirstCases(
             cohort
@@ -147,23 +149,25 @@ impl FirstCases {
     }
 
     /// The first-case age of person `id`: `None` if the id is unknown,
-    /// `Some(None)` if the person had no case.
+    /// `Some(None)` if the person had no case. See the example of
+    /// [`FirstCases`].
     pub fn get(&self, id: &str) -> Option<Option<i64>> {
         self.0.get(id).copied()
     }
 
-    /// Number of persons.
+    /// Number of persons. See the example of [`FirstCases`].
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
-    /// Whether there are no persons.
+    /// Whether there are no persons. See the example of [`FirstCases`].
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }
 
-/// A profile's first-case figures over one set of ages.
+/// A profile's first-case figures over one set of ages; see the example
+/// of [`FirstCaseFigures::of`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirstCaseFigures {
     /// Mean age at the first registered case of the persons with one

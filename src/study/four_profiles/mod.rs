@@ -67,7 +67,15 @@ impl Default for ReproduceOptions {
 }
 
 /// The case-count categories of the report: total registered cases per
-/// person over the observed years 12–35.
+/// person over the observed years 12–35 (name, lowest, highest).
+///
+/// ```
+/// use gbtm::study::four_profiles::CATEGORIES;
+/// // Every count falls in exactly one category.
+/// for n in 0..100u64 {
+///     assert_eq!(CATEGORIES.iter().filter(|c| (c.1..=c.2).contains(&n)).count(), 1);
+/// }
+/// ```
 pub const CATEGORIES: [(&str, u64, u64); 6] = [
     ("0", 0, 0),
     ("1", 1, 1),
@@ -77,7 +85,7 @@ pub const CATEGORIES: [(&str, u64, u64); 6] = [
     ("20+", 20, u64::MAX),
 ];
 
-/// One profile's figures.
+/// One profile's figures; see the example of [`reproduce`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     /// `incidental`, `early_peak`, `late_peak` or `persistent` (with a
@@ -116,7 +124,8 @@ pub struct Profile {
     pub peak_age: i64,
 }
 
-/// Everything `gbtm reproduce --json` prints.
+/// Everything `gbtm reproduce --json` prints; see the example of
+/// [`reproduce`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reproduction {
     /// Persons in the cohort.
@@ -158,19 +167,7 @@ pub struct Reproduction {
 /// cohort, K = 1..`max_groups`, selected by the same BIC: whether
 /// overdispersion within the groups changes the number of profiles.
 ///
-/// ```
-/// # use gbtm::study::four_profiles::{reproduce, ReproduceOptions};
-/// # let cohort = gbtm::synth::scenario::Scenario::builtin("four-profiles")?.simulate(300, 3)?;
-/// let mut opts = ReproduceOptions::default();
-/// (opts.max_groups, opts.starts) = (2, 2);
-/// let (rep, _) = reproduce(&cohort.panel, &opts)?;
-/// let nb = rep.negative_binomial.expect("fitted by default");
-/// assert_eq!(nb.candidates.len(), 2);
-/// assert!(nb.selected_groups.is_some_and(|k| k <= 2));
-/// opts.negative_binomial = false;
-/// assert!(reproduce(&cohort.panel, &opts)?.0.negative_binomial.is_none());
-/// # Ok::<(), gbtm::Error>(())
-/// ```
+/// See the example of [`reproduce`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NbComparison {
     /// K selected by BIC among the NB models (`null` if none converged).
@@ -188,6 +185,31 @@ pub struct NbComparison {
 /// Runs the study on `panel`: selection and the profile figures of the
 /// selected model; [`reproduce_with_progress`] without a progress report.
 ///
+/// ```
+/// use gbtm::study::four_profiles::{reproduce, FirstCases, ReproduceOptions, CATEGORIES};
+/// let cohort = gbtm::synth::scenario::Scenario::builtin("four-profiles")?.simulate(300, 3)?;
+/// let mut opts = ReproduceOptions::default();
+/// (opts.max_groups, opts.starts) = (2, 2);
+/// opts.first_cases = Some(FirstCases::from_cohort(&cohort));
+/// let (rep, fit) = reproduce(&cohort.panel, &opts)?;
+/// // Poisson and ZIP, K = 1..2; the profiles are those of the selected model.
+/// assert_eq!(rep.candidates.len(), 4);
+/// assert_eq!((rep.groups.len(), rep.selected_groups), (fit.model().groups(), fit.model().groups()));
+/// let p = &rep.groups[0];
+/// assert_eq!(p.case_categories.len(), CATEGORIES.len());
+/// assert!(p.first_case_all_ages.is_some() && p.rate.len() == 24);
+/// assert!((rep.groups.iter().map(|g| g.case_share).sum::<f64>() - 1.0).abs() < 1e-9);
+/// assert!(rep.forecast_addition > 0.0);
+/// // The negative binomial beside it, unless switched off.
+/// let nb = rep.negative_binomial.as_ref().expect("fitted by default");
+/// assert_eq!(nb.candidates.len(), 2);
+/// assert!(nb.selected_groups.is_some_and(|k| k <= 2));
+/// assert!(rep.to_text().contains("compared with the report:"));
+/// opts.negative_binomial = false;
+/// assert!(reproduce(&cohort.panel, &opts)?.0.negative_binomial.is_none());
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+///
 /// # Errors
 /// As [`reproduce_with_progress`].
 pub fn reproduce(panel: &Panel, opts: &ReproduceOptions) -> Result<(Reproduction, Fit)> {
@@ -199,6 +221,9 @@ pub fn reproduce(panel: &Panel, opts: &ReproduceOptions) -> Result<(Reproduction
 /// the figures and the selected Poisson/ZIP fit. `progress()` is called
 /// after each candidate fit (2·`max_groups` calls, 3·`max_groups` with
 /// [`ReproduceOptions::negative_binomial`]).
+///
+/// See the example of [`reproduce`], which calls this without a
+/// progress report.
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] naming `first_cases` if

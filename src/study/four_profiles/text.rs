@@ -4,7 +4,8 @@ use super::{CATEGORIES, Reproduction};
 
 impl Reproduction {
     /// A readable report: the selection, the adequacy table, the profiles,
-    /// and the figures beside the report's.
+    /// and the figures beside the report's. See the example of
+    /// [`reproduce`](super::reproduce).
     pub fn to_text(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();
