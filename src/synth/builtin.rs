@@ -18,8 +18,28 @@ pub const BUILTIN: &[&str] = &[
 
 /// Published mean cases per observed year, ages 12–35: incidental, early
 /// peak, late peak, persistent.
+///
+/// The scenario `four-profiles` against the published figures it is
+/// calibrated to:
+///
+/// ```
+/// use gbtm::synth::builtin::*;
+/// use gbtm::synth::scenario::Scenario;
+/// let s = Scenario::builtin("four-profiles")?;
+/// assert_eq!(FOUR_PROFILE_SIZES.iter().sum::<usize>(), s.persons);
+/// for (g, spec) in s.groups.iter().enumerate() {
+///     assert!((s.expected_mean_rate(g) - FOUR_PROFILE_MEANS[g]).abs() < 1e-9);
+///     assert!((spec.share * 630.0 - FOUR_PROFILE_SIZES[g] as f64).abs() < 1e-9);
+///     assert_eq!(spec.year_frailty_shape, Some(FOUR_PROFILE_YEAR_SHAPE));
+/// }
+/// // Complete to 36: incidental, late peak and persistent offenders.
+/// let complete = |g: usize| s.groups[g].censoring.as_ref().unwrap().complete_share;
+/// assert_eq!([complete(0), complete(2), complete(3)], FOUR_PROFILE_COMPLETE_SHARES);
+/// # Ok::<(), gbtm::Error>(())
+/// ```
 pub const FOUR_PROFILE_MEANS: [f64; 4] = [0.14, 0.55, 0.61, 1.40];
-/// Published group sizes (of 630, rounded to multiples of 5).
+/// Published group sizes (of 630, rounded to multiples of 5). See the
+/// example of [`FOUR_PROFILE_MEANS`].
 pub const FOUR_PROFILE_SIZES: [usize; 4] = [225, 175, 135, 95];
 
 /// Gamma frailty shape within the groups of the benchmarking scenarios
@@ -31,6 +51,7 @@ const FRAILTY_SHAPE: f64 = 2.0;
 /// variance μ + μ²/2. It lowers the likelihood as registered cases do
 /// without the persistent differences between persons that BIC turns into
 /// extra groups; see docs/reproduction.md for why 2 and not smaller.
+/// See the example of [`FOUR_PROFILE_MEANS`].
 pub const FOUR_PROFILE_YEAR_SHAPE: f64 = 2.0;
 
 /// A group with a tabulated curve and no overdispersion.
@@ -96,6 +117,7 @@ fn other_censoring() -> Censoring {
 /// which imply observed years per person (cases / (persons × mean rate)):
 /// incidental 20.6, late peak 22.7, persistent 21.6 (docs/reproduction.md).
 /// With 45% overall: 44%, 70% and 53%.
+/// See the example of [`FOUR_PROFILE_MEANS`].
 pub const FOUR_PROFILE_COMPLETE_SHARES: [f64; 3] = [0.44, 0.70, 0.53];
 
 /// The careers past 35 and the index case. The age at the reference date

@@ -140,7 +140,7 @@ impl Scenario {
 
     /// The expected mean count per observed person-year of group `g` over
     /// the window (total expected cases / expected observed years), index
-    /// cases included.
+    /// cases included. See the example of [`FOUR_PROFILE_MEANS`](super::builtin::FOUR_PROFILE_MEANS).
     pub fn expected_mean_rate(&self, g: usize) -> f64 {
         let (num, den) = self.curve_cases_and_years(g);
         (num + self.expected_index_cases(g)) / den

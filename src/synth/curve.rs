@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A group's mean yearly rate as a function of age.
+/// A group's mean yearly rate as a function of age; see the example of
+/// [`Curve::rate`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Curve {
@@ -29,6 +30,9 @@ impl Curve {
     /// let c = Curve::Table(vec![(12.0, 0.1), (14.0, 0.4)]);
     /// assert!((c.rate(13.0) - 0.2).abs() < 1e-12); // geometric mean
     /// assert_eq!(c.rate(40.0), 0.4);
+    /// // ln λ = −1 + 0.5·(age − 20)/10.
+    /// let p = Curve::Polynomial { center: 20.0, scale: 10.0, coefficients: vec![-1.0, 0.5] };
+    /// assert!((p.rate(30.0) - (-0.5f64).exp()).abs() < 1e-15);
     /// ```
     pub fn rate(&self, age: f64) -> f64 {
         match self {

@@ -4,13 +4,13 @@
 
 pub mod builtin;
 mod calibration;
+mod cohort;
 mod curve;
 mod draws;
 pub mod scenario;
-mod summary;
 mod validate;
 
-pub use summary::CohortSummary;
+pub use cohort::CohortSummary;
 
 use ndarray::Array2;
 use rand::rngs::ChaCha8Rng;
@@ -64,42 +64,6 @@ pub struct Cohort {
     /// The generating trajectory model, when the cohort was drawn from one
     /// (scenarios with tabulated curves or frailty have none).
     pub model: Option<TrajectoryModel>,
-}
-
-impl Cohort {
-    /// True rate λ_kt (groups × ages), when the generating model is known.
-    pub fn true_rates(&self) -> Option<Array2<f64>> {
-        self.model.as_ref().map(TrajectoryModel::rates)
-    }
-
-    /// The truth as CSV, `id,group`, one row per drawn person in id order,
-    /// groups numbered from 1.
-    pub fn truth_csv(&self) -> String {
-        let mut s = String::from("id,group\n");
-        for (id, g) in self.panel.input_ids().iter().zip(&self.truth) {
-            s.push_str(&format!("{id},{}\n", g + 1));
-        }
-        s
-    }
-
-    /// The age at each drawn person's first registered case over all
-    /// observed ages ([`Cohort::first_case_age`]) as CSV,
-    /// `id,first_case_age`, in id order; empty where none was observed.
-    ///
-    /// ```
-    /// let c = gbtm::synth::three_groups(3, 1);
-    /// let csv = c.first_cases_csv();
-    /// assert!(csv.starts_with("id,first_case_age\n1,"));
-    /// assert_eq!(csv.lines().count(), 4);
-    /// ```
-    pub fn first_cases_csv(&self) -> String {
-        let mut s = String::from("id,first_case_age\n");
-        for (id, a) in self.panel.input_ids().iter().zip(&self.first_case_age) {
-            let a = a.map_or(String::new(), |a| a.to_string());
-            s.push_str(&format!("{id},{a}\n"));
-        }
-        s
-    }
 }
 
 /// A Poisson draw. Means up to 1000: inversion in parts of at most 20 (the
@@ -251,6 +215,12 @@ pub fn simulate(
 }
 
 /// Ages 12 to 35.
+///
+/// ```
+/// let ages = gbtm::synth::default_ages();
+/// assert_eq!((ages.len(), ages[0], ages[23]), (24, 12, 35));
+/// assert_eq!(gbtm::synth::three_groups(10, 1).panel.ages(), &ages[..]);
+/// ```
 pub fn default_ages() -> Vec<i64> {
     (12..=35).collect()
 }
@@ -261,13 +231,24 @@ pub fn default_ages() -> Vec<i64> {
 ///
 /// ```
 /// let c = gbtm::synth::three_groups(200, 1);
-/// assert_eq!(c.model.unwrap().groups(), 3);
+/// assert_eq!(c.true_rates().unwrap().dim(), (3, 24));
+/// assert_eq!(c.model.as_ref().unwrap().groups(), 3);
+/// // The truth as CSV: one row per person, groups from 1.
+/// let truth = c.truth_csv();
+/// assert!(truth.starts_with("id,group\n1,"));
+/// assert_eq!(truth.lines().count(), 201);
 /// ```
 pub fn three_groups(persons: usize, seed: u64) -> Cohort {
     three_group_cohort(Family::Poisson, 0.0, persons, seed)
 }
 
 /// The three-group cohort with zero inflation (ω = 0.1, 0.3, 0.2).
+///
+/// ```
+/// let m = gbtm::synth::three_groups_zip(100, 1).model.unwrap();
+/// assert!(m.is_zip());
+/// assert!((m.zero_inflation_at(1, 20.0) - 0.3).abs() < 1e-12);
+/// ```
 pub fn three_groups_zip(persons: usize, seed: u64) -> Cohort {
     three_group_cohort(Family::Zip, 0.0, persons, seed)
 }
@@ -284,6 +265,12 @@ pub fn three_groups_nb(persons: usize, seed: u64) -> Cohort {
 }
 
 /// The three-group Poisson cohort with exposure below 1 in 40% of years.
+///
+/// ```
+/// let c = gbtm::synth::three_groups_exposure(200, 1);
+/// let e = c.panel.exposure().unwrap();
+/// assert!(e.iter().all(|&x| x > 0.0 && x <= 1.0) && e.iter().any(|&x| x < 1.0));
+/// ```
 pub fn three_groups_exposure(persons: usize, seed: u64) -> Cohort {
     three_group_cohort(Family::Poisson, 0.4, persons, seed)
 }

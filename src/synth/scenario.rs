@@ -34,7 +34,8 @@ use super::{Cohort, poisson};
 use crate::data::Panel;
 use crate::error::{Error, Result};
 
-/// Right-censoring by the age at the reference date.
+/// Right-censoring by the age at the reference date; see the example of
+/// [`Scenario`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Censoring {
     /// Share of persons old enough to be observed at every age of the window.
@@ -49,7 +50,8 @@ pub struct Censoring {
 }
 
 impl Censoring {
-    /// No censoring: everyone observed throughout.
+    /// No censoring: everyone observed throughout. See the example of
+    /// [`Scenario`].
     pub fn none() -> Censoring {
         Censoring {
             complete_share: 1.0,
@@ -60,7 +62,7 @@ impl Censoring {
     }
 }
 
-/// One group of a scenario.
+/// One group of a scenario; see the example of [`Scenario`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupSpec {
     /// A name (`incidental`, `early_peak`, …).
@@ -142,16 +144,40 @@ pub struct IndexCase {
     pub latest: f64,
 }
 
-/// The largest yearly rate a scenario may have at an age it draws.
+/// The largest yearly rate a scenario may have at an age it draws. See the
+/// example of [`Scenario`].
 pub const MAX_RATE: f64 = 1e9;
 
 /// A synthetic cohort's description.
 ///
 /// ```
-/// use gbtm::synth::scenario::Scenario;
-/// let s = Scenario::builtin("four-profiles").unwrap();
-/// let c = s.simulate(630, 1).unwrap();
+/// use gbtm::synth::scenario::{Censoring, Curve, GroupSpec, Scenario, MAX_RATE};
+/// let s = Scenario::builtin("four-profiles")?;
+/// let c = s.simulate(630, 1)?;
 /// assert_eq!(c.truth.len(), c.panel.n_persons() + c.panel.n_dropped());
+/// // A scenario of one's own: two groups, ZIP years in the second, no censoring.
+/// let group = |label: &str, share: f64, knots: Vec<(f64, f64)>, zero_inflation: f64| GroupSpec {
+///     label: label.into(), share, rate: Curve::Table(knots), zero_inflation,
+///     frailty_shape: None, year_frailty_shape: None, censoring: None,
+/// };
+/// let mine = Scenario {
+///     name: "mine".into(), description: String::new(), ages: (12, 30), persons: 200,
+///     groups: vec![group("low", 0.7, vec![(12.0, 0.1), (30.0, 0.2)], 0.0),
+///                  group("high", 0.3, vec![(12.0, 1.0), (20.0, 2.0), (30.0, 1.0)], 0.3)],
+///     censoring: Censoring::none(), careers: None,
+/// };
+/// let cohort = mine.simulate(200, 7)?;
+/// assert_eq!((cohort.panel.n_observations(), cohort.panel.ages().len()), (200 * 19, 19));
+/// // Written as JSON and read back unchanged.
+/// let path = std::env::temp_dir().join(format!("gbtm-scenario-{}.json", std::process::id()));
+/// std::fs::write(&path, mine.to_json()).unwrap();
+/// assert_eq!(Scenario::from_json_file(&path)?, mine);
+/// # std::fs::remove_file(&path).ok();
+/// // A rate above MAX_RATE is refused.
+/// let mut absurd = mine.clone();
+/// absurd.groups[0].rate = Curve::Table(vec![(12.0, 10.0 * MAX_RATE)]);
+/// assert!(absurd.simulate(10, 1).is_err());
+/// # Ok::<(), gbtm::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -199,7 +225,8 @@ pub fn group_sizes(shares: &[f64], persons: usize) -> Vec<usize> {
 }
 
 impl Scenario {
-    /// Reads a scenario from a JSON file.
+    /// Reads a scenario from a JSON file (and checks it). See the example
+    /// of [`Scenario`].
     pub fn from_json_file(path: &std::path::Path) -> Result<Scenario> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
@@ -212,7 +239,7 @@ impl Scenario {
         Ok(s)
     }
 
-    /// The scenario as pretty JSON.
+    /// The scenario as pretty JSON. See the example of [`Scenario`].
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
