@@ -15,6 +15,20 @@ const TO1ADJ: &str = "../shared/data/crimCV/TO1adj.csv";
 
 /// Fits two groups of the given order to the shipped three-group cohort
 /// and saves the model as `name`.json.
+/// `gbtm classify --forecast` of `data` with `model`, and its output.
+fn forecast(model: &Path, data: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "classify",
+        "--model",
+        path(model),
+        "--data",
+        path(data),
+        "--forecast",
+    ];
+    args.extend_from_slice(extra);
+    ok(&gbtm(&args))
+}
+
 fn two_group_model(name: &str, order: &str) -> PathBuf {
     let model = temp(&format!("{name}.json"));
     ok(&gbtm(&[
@@ -197,14 +211,7 @@ fn every_input_person_gets_a_row_in_input_order() {
     assert_eq!(classes[1].posteriors, m.params().pi);
     // The forecast CSV's columns are stable too (docs/workflow.md §4):
     // scripts read them by name.
-    let out = ok(&gbtm(&[
-        "classify",
-        "--model",
-        path(&model),
-        "--data",
-        path(&data),
-        "--forecast",
-    ]));
+    let out = forecast(&model, &data, &[]);
     assert_eq!(
         out.lines().next().unwrap(),
         "id,status,group,max_posterior,p1,p2,observed_total,\
@@ -377,16 +384,7 @@ fn forecast_table_lists_the_ages_and_splits_past_from_future() {
     // Observed at 12, 13 and 15: 14 is a past gap, 16..35 the future.
     let data = temp("short.csv");
     std::fs::write(&data, "id,12,13,14,15\na,1,0,,2\n").unwrap();
-    let out = ok(&gbtm(&[
-        "classify",
-        "--model",
-        path(&model),
-        "--data",
-        path(&data),
-        "--forecast",
-        "--level",
-        "0.8",
-    ]));
+    let out = forecast(&model, &data, &["--level", "0.8"]);
     let mut lines = out.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
