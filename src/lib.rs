@@ -65,7 +65,7 @@ pub use data::Panel;
 pub use data::csv::ReadOptions;
 pub use design::AgeScale;
 pub use diagnostics::Diagnostics;
-pub use em::{Boundary, Degeneracy, LocalOptimum, SAME_OPTIMUM, Termination};
+pub use em::{Boundary, Degeneracy, LocalOptimum, Refinement, SAME_OPTIMUM, Termination};
 pub use error::{Error, Result};
 pub use fit::{Fit, FitInfo, Gbtm};
 pub use model::{Dispersion, Family, ModelSpec, Params, TrajectoryModel};

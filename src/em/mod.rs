@@ -53,5 +53,5 @@ mod tcov_tests;
 mod tests;
 
 pub use degeneracy::{Boundary, Degeneracy};
-pub use multistart::LocalOptimum;
+pub use multistart::{LocalOptimum, Refinement};
 pub use run::{SAME_OPTIMUM, Termination};

@@ -34,6 +34,56 @@ pub(crate) struct Outcome {
     pub starts: usize,
     /// Screening runs that chose the starts.
     pub screened: usize,
+    /// Whether the best start was refined, or why not.
+    pub refinement: Refinement,
+}
+
+/// Whether a fit refined its best start (split-merge restarts and random
+/// moves; docs/model.md §4), or why it did not.
+///
+/// ```
+/// use gbtm::{synth, Gbtm, Refinement};
+/// let panel = synth::three_groups(300, 2).panel;
+/// // Poisson starts that agree are not refined; ZIP is refined whatever they say.
+/// let poisson = Gbtm::poisson(3).order(2).starts(4).fit(&panel)?;
+/// assert_eq!(poisson.info().refinement, Refinement::StartsAgreed);
+/// assert_eq!(poisson.info().refinement_runs, 0);
+/// let zip = Gbtm::zip(2).order(1).starts(2).fit(&panel)?;
+/// assert_eq!(zip.info().refinement, Refinement::Ran);
+/// assert!(zip.info().refinement_runs > 0);
+/// let one = Gbtm::poisson(3).order(2).starts(1).fit(&panel)?;
+/// assert_eq!(one.info().refinement, Refinement::SingleStart);
+/// assert_eq!(Refinement::StartsAgreed.to_string(), "no refinement (at least half the starts agreed)");
+/// # Ok::<(), gbtm::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Refinement {
+    /// The best start was refined.
+    Ran,
+    /// Poisson or negative binomial, and at least half the starts reached
+    /// the best optimum (agreement is no evidence for ZIP, which is always
+    /// refined).
+    StartsAgreed,
+    /// One start was asked for (`starts(1)`): nothing else is run.
+    SingleStart,
+    /// One Poisson group: the likelihood is concave, there is one optimum.
+    OneGroup,
+    /// No start ended usable: there was nothing to refine.
+    NoUsableStart,
+}
+
+impl std::fmt::Display for Refinement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refinement::Ran => "refinement (split-merge and random moves)",
+            Refinement::StartsAgreed => "no refinement (at least half the starts agreed)",
+            Refinement::SingleStart => "no refinement (a single start)",
+            Refinement::OneGroup => "no refinement (one Poisson group: a concave likelihood)",
+            Refinement::NoUsableStart => "no refinement (no start ended usable)",
+        })
+    }
 }
 
 /// One distinct local optimum among the runs of a fit.
@@ -98,13 +148,22 @@ pub(crate) fn search(ws: &Workspace<'_>, s: &Search) -> Outcome {
     // best run on a boundary (coinciding groups) is refined anyway.
     let poisson = ws.spec.family() == Family::Poisson;
     let agreement_counts = ws.spec.family() != Family::Zip;
-    if let Some(b) = best_usable(&runs).cloned()
-        && !(one && poisson)
-        && !single
-        && !(agreement_counts && settled(&runs, b.ll) && at_boundary(ws, &b.params).1.is_empty())
-    {
-        runs.extend(refine(ws, s.starts, s.seed, &s.control, b));
-    }
+    let refinement = match best_usable(&runs).cloned() {
+        None => Refinement::NoUsableStart,
+        Some(_) if one && poisson => Refinement::OneGroup,
+        Some(_) if single => Refinement::SingleStart,
+        Some(b)
+            if agreement_counts
+                && settled(&runs, b.ll)
+                && at_boundary(ws, &b.params).1.is_empty() =>
+        {
+            Refinement::StartsAgreed
+        }
+        Some(b) => {
+            runs.extend(refine(ws, s.starts, s.seed, &s.control, b));
+            Refinement::Ran
+        }
+    };
     // The nested (K − 1)-group solution, exactly, as a last resort: EM from
     // it cannot end below it.
     if let Some(nest) = &s.nested {
@@ -121,6 +180,7 @@ pub(crate) fn search(ws: &Workspace<'_>, s: &Search) -> Outcome {
         runs,
         starts,
         screened,
+        refinement,
     }
 }
 

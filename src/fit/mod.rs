@@ -386,6 +386,7 @@ impl Gbtm {
                 starts,
                 screened: outcome.screened,
                 starts_at_best: at_best(&runs[..starts]),
+                refinement: outcome.refinement,
                 refinement_runs: runs.len() - starts,
                 refinement_at_best: at_best(&runs[starts..]),
                 degenerate_starts: runs.iter().filter(|r| !r.usable()).count(),

@@ -6,7 +6,7 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::em::{Boundary, LocalOptimum, Termination};
+use crate::em::{Boundary, LocalOptimum, Refinement, Termination};
 use crate::model::{CovarianceProblem, TrajectoryModel};
 
 /// Facts about how a fit went ([`Fit::info`]).
@@ -54,6 +54,8 @@ pub struct FitInfo {
     /// Starts that reached the best log-likelihood (within
     /// [`crate::em::SAME_OPTIMUM`]).
     pub starts_at_best: usize,
+    /// Whether the best start was refined, or why not.
+    pub refinement: Refinement,
     /// Refinement runs from the best start: split-merge restarts, random
     /// moves of the parameters and nested starts (see docs/model.md).
     pub refinement_runs: usize,

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::PublishReport;
+use crate::em::Refinement;
 use crate::model::covariance::term_name;
 
 /// A Markdown table row.
@@ -155,6 +156,13 @@ impl PublishReport {
 
     fn estimation_section(&self, s: &mut String) {
         let c = &self.chosen;
+        let refinement = match c.refinement {
+            Refinement::Ran => format!(
+                "refinement runs: {} ({} at the best)",
+                c.refinement_runs, c.refinement_at_best
+            ),
+            r => r.to_string(),
+        };
         let _ = writeln!(
             s,
             "## 3. Estimation\n\n**Software.** gbtm {}, maximum likelihood by EM with a Newton \
@@ -163,7 +171,7 @@ impl PublishReport {
              seeded starts (random soft assignments and k-means, and for K ≥ 2 the K − 1 \
              group solution split); then split-merge and random-move refinement unless the \
              starts agreed (docs/model.md §4). For the chosen model {} of {} starts reached the \
-             best log-likelihood; refinement runs: {} ({} at the best); distinct optima found: \
+             best log-likelihood; {}; distinct optima found: \
              {}; runs that ended degenerate: {}.\n\n\
              **Convergence.** Relative log-likelihood change below 1e-10 and every score \
              component below 1e-8 per person. The chosen model: {} after {} iterations, largest \
@@ -176,8 +184,7 @@ impl PublishReport {
             c.screened,
             c.starts_at_best,
             c.starts,
-            c.refinement_runs,
-            c.refinement_at_best,
+            refinement,
             c.local_optima.len(),
             c.degenerate_starts,
             if c.converged {

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use statrs::function::erf::erfc;
 
 use super::FitSummary;
-use crate::model::Family;
+use crate::em::Refinement;
 use crate::model::covariance::term_name;
 
 /// The two-sided p-value of a standard normal z.
@@ -106,21 +106,16 @@ impl FitSummary {
                 self.starts, self.screened, self.starts_at_best
             )
         };
-        let refinement = if self.refinement_runs > 0 {
-            format!(
-                "refinement (split-merge and random moves): {} runs, {} at the best",
-                self.refinement_runs, self.refinement_at_best
-            )
-        } else if self.model != Family::Zip
-            && self.starts_at_best * 2 >= self.starts
-            && self.starts >= 2
-        {
-            format!(
+        let refinement = match self.refinement {
+            Refinement::Ran => format!(
+                "{}: {} runs, {} at the best",
+                self.refinement, self.refinement_runs, self.refinement_at_best
+            ),
+            Refinement::StartsAgreed => format!(
                 "no refinement ({}, and at least half the starts agreed)",
                 self.model.long_name()
-            )
-        } else {
-            "no refinement".to_string()
+            ),
+            r => r.to_string(),
         };
         let _ = writeln!(
             s,

@@ -415,3 +415,30 @@ fn usage_errors_exit_2_and_data_errors_exit_1() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("negative count"));
 }
+
+#[test]
+fn fit_json_says_whether_and_why_not_the_best_start_was_refined() {
+    let fit = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "fit",
+            "--data",
+            "data-synthetic/three-groups.csv",
+            "--order",
+            "1",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&ok(&gbtm(&args))).unwrap()
+    };
+    let poisson = fit(&["--groups", "2", "--starts", "4"]);
+    assert_eq!(poisson["refinement"], "starts_agreed");
+    assert_eq!(poisson["refinement_runs"], 0);
+    let zip = fit(&["--groups", "2", "--starts", "2", "--model", "zip"]);
+    assert_eq!(zip["refinement"], "ran");
+    assert!(zip["refinement_runs"].as_u64().unwrap() > 0);
+    assert_eq!(
+        fit(&["--groups", "2", "--starts", "1"])["refinement"],
+        "single_start"
+    );
+    assert_eq!(fit(&["--groups", "1"])["refinement"], "one_group");
+}
