@@ -22,6 +22,7 @@ impl Fit {
     /// assert!((s.bic - (s.log_likelihood - 0.5 * s.parameters as f64 * 200f64.ln())).abs() < 1e-9);
     /// // A strict maximum with a well-conditioned information matrix: standard errors, no problem.
     /// assert!(s.covariance_problem.is_none() && s.groups[0].proportion_se.is_some());
+    /// assert_eq!(gbtm::FitSummary::new(&fit), s);
     /// # Ok::<(), gbtm::Error>(())
     /// ```
     pub fn summary(&self) -> FitSummary {
@@ -32,8 +33,8 @@ impl Fit {
     ///
     /// ```
     /// use gbtm::{synth, Gbtm};
-    /// let cohort = synth::three_groups(500, 2);
-    /// let fit = Gbtm::poisson(3).order(2).starts(3).fit(&cohort.panel)?;
+    /// let cohort = synth::three_groups(300, 2);
+    /// let fit = Gbtm::poisson(3).order(2).starts(2).fit(&cohort.panel)?;
     /// let (s90, s95) = (fit.summary_at(0.90)?, fit.summary());
     /// let g = (&s90.groups[1], &s95.groups[1]);
     /// assert!(g.0.proportion_lower > g.1.proportion_lower);
@@ -50,6 +51,22 @@ impl Fit {
 
     /// The summary at `level`, with the risk-factor coefficients against
     /// group `reference` (from 1; traj's `refgroup`).
+    ///
+    /// ```
+    /// use gbtm::{synth, Gbtm};
+    /// let cohort = synth::three_groups(300, 2);
+    /// let x = ndarray::Array2::from_shape_fn((cohort.panel.n_persons(), 1), |(i, _)| (i % 2) as f64);
+    /// let fit = Gbtm::poisson(2).order(1).starts(2).fit(&cohort.panel.with_risk(vec!["x".into()], x.view())?)?;
+    /// let (against1, against2) = (fit.summary_with(0.95, 1)?, fit.summary_with(0.90, 2)?);
+    /// assert_eq!(against1, fit.summary());
+    /// assert_eq!(against2.level, 0.90);
+    /// // Group 2 against 1, then group 1 against 2: the same log odds ratio of x, negated.
+    /// let (a, b) = (&against1.risk_coefficients[1], &against2.risk_coefficients[1]);
+    /// assert_eq!((a.group, a.reference, b.group, b.reference, b.term.as_str()), (2, 1, 1, 2, "x"));
+    /// assert!((a.estimate + b.estimate).abs() < 1e-9);
+    /// assert!(fit.summary_with(0.95, 0).is_err() && fit.summary_with(0.95, 3).is_err());
+    /// # Ok::<(), gbtm::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Fit::summary_at`], and [`crate::Error::InvalidParameter`] naming
@@ -70,9 +87,8 @@ impl Fit {
 }
 
 impl FitSummary {
-    /// Summarises a fit (the same as [`Fit::summary`]).
-    ///
-    /// The same as [`Fit::summary`]; see its example.
+    /// Summarises a fit: the same as [`Fit::summary`], whose example
+    /// checks that the two agree.
     pub fn new(fit: &Fit) -> FitSummary {
         FitSummary::at_level(fit, 0.95, 0)
     }

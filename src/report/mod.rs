@@ -104,7 +104,7 @@ pub struct GroupSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FitSummary {
-    /// `poisson` or `zip`.
+    /// `poisson`, `zip` or `nb`.
     pub model: Family,
     /// Persons fitted.
     pub n_persons: usize,
