@@ -6,7 +6,7 @@
 use super::scenario::{Careers, Censoring, Curve, GroupSpec, IndexCase, Scenario};
 use crate::error::{Error, Result};
 
-/// Names accepted by [`Scenario::builtin`].
+/// Names accepted by [`Scenario::builtin`]; its example checks each.
 pub const BUILTIN: &[&str] = &[
     "four-profiles",
     "four-profiles-10k",
@@ -241,6 +241,10 @@ impl Scenario {
     /// // Calibrated: the expected mean count per observed year of each group.
     /// assert!((s.expected_mean_rate(3) - 1.40).abs() < 1e-9);
     /// assert!(Scenario::builtin("nine-groups").is_err());
+    /// // Every name of BUILTIN is one.
+    /// use gbtm::synth::builtin::BUILTIN;
+    /// assert!(BUILTIN.contains(&"four-profiles"));
+    /// assert!(BUILTIN.iter().all(|name| Scenario::builtin(name).is_ok_and(|s| s.name == *name)));
     /// ```
     pub fn builtin(name: &str) -> Result<Scenario> {
         let s = match name {

@@ -311,7 +311,7 @@ fn three_group_model(family: Family) -> (ModelSpec, Params) {
 }
 
 /// The teaching cohorts that [`draw`] knows by name, beside the built-in
-/// scenarios of [`builtin::BUILTIN`].
+/// scenarios of [`builtin::BUILTIN`]; the example of [`draw`] draws each.
 pub const TEACHING: &[&str] = &[
     "three-groups",
     "three-groups-zip",
@@ -330,6 +330,10 @@ pub const TEACHING: &[&str] = &[
 /// assert!(scenario.is_none());
 /// let (c, scenario) = gbtm::synth::draw("two-groups", Some(40), 1)?;
 /// assert_eq!((c.truth.len(), scenario.unwrap().name.as_str()), (40, "two-groups"));
+/// for name in gbtm::synth::TEACHING {
+///     assert!(gbtm::synth::draw(name, Some(20), 1)?.1.is_none());
+/// }
+/// assert!(gbtm::synth::draw("nine-groups", None, 1).is_err());
 /// # Ok::<(), gbtm::Error>(())
 /// ```
 ///

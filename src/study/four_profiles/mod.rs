@@ -189,8 +189,13 @@ pub struct Reproduction {
 /// assert_eq!(nb.candidates.len(), 2);
 /// assert!(nb.selected_groups.is_some_and(|k| k <= 2));
 /// assert!(rep.to_text().contains("compared with the report:"));
+/// // Without it, and counting the candidate fits: Poisson and ZIP, K = 1..2.
 /// opts.negative_binomial = false;
-/// assert!(reproduce(&cohort.panel, &opts)?.0.negative_binomial.is_none());
+/// let fits = std::sync::atomic::AtomicUsize::new(0);
+/// let count = || _ = fits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+/// let (rep, _) = gbtm::study::four_profiles::reproduce_with_progress(&cohort.panel, &opts, &count)?;
+/// assert!(rep.negative_binomial.is_none());
+/// assert_eq!(fits.into_inner(), 4);
 /// # Ok::<(), gbtm::Error>(())
 /// ```
 ///
@@ -206,8 +211,8 @@ pub fn reproduce(panel: &Panel, opts: &ReproduceOptions) -> Result<(Reproduction
 /// after each candidate fit (2·`max_groups` calls, 3·`max_groups` with
 /// [`ReproduceOptions::negative_binomial`]).
 ///
-/// See the example of [`reproduce`], which calls this without a
-/// progress report.
+/// See the example of [`reproduce`], which ends by calling this with a
+/// progress report that counts the fits.
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] naming `first_cases` if
